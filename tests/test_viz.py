@@ -203,3 +203,112 @@ def test_decision_boundary_accepts_per_class_scores_and_continuous_scores():
 def test_decision_boundary_bad_input(predict, X, y, exc, words):
     with pytest.raises(exc, match=words):
         viz.plot_decision_boundary(predict, X, y, n=10)
+
+
+# --------------------------------------------------------------------------- draw_graph
+def _value_graph():
+    from mygrad.scalar import Value
+
+    a = Value(2.0, label="a")
+    b = Value(-3.0, label="b")
+    c = a * b
+    c.label = "c"
+    d = c + a
+    d.label = "d"
+    e = d.tanh()
+    e.label = "e"
+    e.backward()
+    return a, b, e
+
+
+def _node(drawing, label):
+    (n,) = [n for n in drawing.nodes if n["kind"] == "value" and n["label"] == label]
+    return n
+
+
+def _check_value_drawing(g):
+    values = [n for n in g.nodes if n["kind"] == "value"]
+    ops = sorted(n["label"] for n in g.nodes if n["kind"] == "op")
+    assert sorted(n["label"] for n in values) == ["a", "b", "c", "d", "e"]
+    assert ops == ["*", "+", "tanh"]
+    assert len(g.edges) == 8  # a,b -> *; * -> c; c,a -> +; + -> d; d -> tanh; tanh -> e
+    # e = tanh(ab + a): de/da = (1 - e^2)(b + 1), de/db = (1 - e^2) a
+    t = np.tanh(2.0 * -3.0 + 2.0)
+    assert _node(g, "a")["grad"] == f"{(1 - t**2) * (-3.0 + 1):.4f}"
+    assert _node(g, "b")["grad"] == f"{(1 - t**2) * 2.0:.4f}"
+    assert _node(g, "e")["data"] == f"{t:.4f}" and _node(g, "e")["grad"] == "1.0000"
+    assert g._repr_svg_() is g.svg and g.svg.lstrip().startswith(("<?xml", "<svg"))
+    assert "grad -0.0027" in g.svg.replace("&#45;", "-")  # a's gradient is printed in the image
+
+
+@pytest.mark.skipif(not viz._dot_available(), reason="graphviz 'dot' binary not installed")
+def test_draw_graph_value_with_graphviz():
+    _, _, e = _value_graph()
+    g = viz.draw_graph(e)
+    assert g.backend == "graphviz"
+    _check_value_drawing(g)
+    assert g.source.startswith("digraph")
+
+
+def test_draw_graph_value_without_dot_binary_falls_back_to_matplotlib(monkeypatch):
+    monkeypatch.setattr(viz.shutil, "which", lambda name: None)
+    _, _, e = _value_graph()
+    g = viz.draw_graph(e)
+    assert g.backend == "matplotlib"
+    _check_value_drawing(g)
+
+
+def test_draw_graph_falls_back_when_graphviz_fails(monkeypatch):
+    graphviz = pytest.importorskip("graphviz")
+    monkeypatch.setattr(viz, "_dot_available", lambda: True)
+
+    def broken(*args, **kwargs):
+        raise graphviz.ExecutableNotFound(["dot"])
+
+    monkeypatch.setattr(graphviz.Source, "pipe", broken)
+    _, _, e = _value_graph()
+    assert viz.draw_graph(e).backend == "matplotlib"
+    monkeypatch.setitem(sys.modules, "graphviz", None)  # python package missing
+    assert viz.draw_graph(e).backend == "matplotlib"
+
+
+@pytest.mark.parametrize("no_dot", [False, True])
+def test_draw_graph_png_and_options(monkeypatch, no_dot, tmp_path):
+    if no_dot:
+        monkeypatch.setattr(viz.shutil, "which", lambda name: None)
+    _, _, e = _value_graph()
+    g = viz.draw_graph(e, format="png", show_grad=False, rankdir="TB")
+    assert g.png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert g.svg is None and g._repr_png_() is g.png
+    assert "grad" not in g.source and "data" in g.source
+    path = g.save(tmp_path / "graph.png")
+    assert (tmp_path / "graph.png").read_bytes() == g.png
+    assert path == tmp_path / "graph.png"
+
+
+def test_draw_graph_escapes_labels_and_bad_arguments():
+    from mygrad.scalar import Value
+
+    v = Value(1.0, label='say "hi" \\ {x|y}') * 2
+    g = viz.draw_graph(v)
+    assert g.svg  # rendered without a DOT syntax error
+    with pytest.raises(TypeError, match="Value or a mygrad.Tensor"):
+        viz.draw_graph(3.0)
+    with pytest.raises(ValueError, match="format"):
+        viz.draw_graph(v, format="pdf")
+    with pytest.raises(ValueError, match="rankdir"):
+        viz.draw_graph(v, rankdir="XY")
+
+
+def test_draw_graph_deep_chain_is_truncated_not_recursive(monkeypatch):
+    from mygrad.scalar import Value
+
+    monkeypatch.setattr(viz.shutil, "which", lambda name: None)
+    x = Value(0.5, label="x")
+    y = x
+    for _ in range(3000):  # deeper than Python's recursion limit
+        y = y * 1.0
+    g = viz.draw_graph(y)
+    n_values = sum(1 for n in g.nodes if n["kind"] == "value")
+    assert n_values == viz._MAX_NODES
+    assert "more values not drawn" in g.source
