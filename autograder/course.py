@@ -1,0 +1,80 @@
+"""Paths and nbgrader configuration shared by the subcommands."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+NBGRADER_KEYS = {"schema_version", "grade", "solution", "locked", "grade_id", "points",
+                 "task", "checksum", "cell_type"}
+
+
+class ConfigError(Exception):
+    """The grader itself is misconfigured (exit code 2)."""
+
+
+def default_course_dir() -> Path:
+    return Path(os.environ.get("COURSE_DIR", "course-dir")).resolve()
+
+
+def default_solutions_dir() -> Path:
+    env = os.environ.get("COURSE_SOLUTIONS")
+    if env:
+        return Path(env).resolve()
+    here = Path.cwd() / "solutions"
+    return here.resolve() if here.is_dir() else PACKAGE_ROOT / "solutions"
+
+
+def default_exercises_dir() -> Path:
+    env = os.environ.get("COURSE_EXERCISES")
+    if env:
+        return Path(env).resolve()
+    return default_solutions_dir().parent / "exercises"
+
+
+@dataclass
+class CoursePaths:
+    course_dir: Path
+    solutions: Path
+    db_url: str | None = None
+
+    @property
+    def db(self) -> str:
+        return self.db_url or f"sqlite:///{self.course_dir / 'gradebook.db'}"
+
+    def source_notebook(self, assignment: str) -> Path:
+        folder = self.solutions / assignment
+        if not folder.is_dir():
+            raise ConfigError(f"no source assignment {assignment!r} in {self.solutions}")
+        nbs = sorted(p for p in folder.glob("*.ipynb") if not p.name.startswith("."))
+        if len(nbs) != 1:
+            raise ConfigError(
+                f"{folder}: expected exactly one notebook, found {[p.name for p in nbs]}"
+            )
+        return nbs[0]
+
+    def assignments(self) -> list[str]:
+        return sorted(p.parent.name for p in self.solutions.glob("*/grading.py"))
+
+
+def nbgrader_config(root: Path, db_url: str):
+    from traitlets.config import Config
+
+    c = Config()
+    c.CourseDirectory.root = str(root)
+    c.CourseDirectory.db_url = db_url
+    c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+    c.ClearSolutions.text_stub = "ここに答えを書いてください（YOUR ANSWER HERE）"
+    c.Exchange.root = str(root / "exchange")
+    return c
+
+
+def nbgrader_api(root: Path, db_url: str):
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    config = nbgrader_config(root, db_url)
+    coursedir = CourseDirectory(config=config)
+    return NbGraderAPI(coursedir=coursedir, config=config)
