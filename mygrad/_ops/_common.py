@@ -1,0 +1,39 @@
+"""Helpers for backward formulas that must work on numpy arrays and on Tensors alike."""
+
+import numpy as np
+
+from ..tensor import Tensor
+
+
+def exp(x):
+    return x.exp() if isinstance(x, Tensor) else np.exp(x)
+
+
+def log(x):
+    return x.log() if isinstance(x, Tensor) else np.log(x)
+
+
+def sin(x):
+    return x.sin() if isinstance(x, Tensor) else np.sin(x)
+
+
+def cos(x):
+    return x.cos() if isinstance(x, Tensor) else np.cos(x)
+
+
+def raw(x):
+    """The numpy array behind x (for masks and indices: constants in the graph)."""
+    return x._data if isinstance(x, Tensor) else x
+
+
+def expand(g, shape):
+    """Broadcast g to shape (a read-only view for numpy; an Expand node for Tensors)."""
+    if isinstance(g, Tensor):
+        return g.expand(shape)
+    return np.broadcast_to(g, shape)
+
+
+def needs(ctx, i):
+    """Does forward input i need a gradient?"""
+    t = ctx.inputs[i]
+    return t is not None and t._rg

@@ -1,0 +1,156 @@
+"""Arithmetic: + - * / ** and negation (torch's grad_fn names)."""
+
+
+from ..autograd.function import Function
+from . import _common as C
+
+
+class Add(Function):
+    __slots__ = ()
+    _torch_name = "AddBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a + b
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, grad
+
+
+class Sub(Function):
+    __slots__ = ()
+    _torch_name = "SubBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a - b
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, (-grad if C.needs(ctx, 1) else None)
+
+
+class RSub(Function):
+    """``number - tensor`` (the tensor comes first: ``RSub.apply(tensor, number)``)."""
+
+    __slots__ = ()
+    _torch_name = "RsubBackward1"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return b - a
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad, None
+
+
+class Neg(Function):
+    __slots__ = ()
+    _torch_name = "NegBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        return -x
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad
+
+
+class Mul(Function):
+    __slots__ = ()
+    _torch_name = "MulBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a * b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return (grad * b if C.needs(ctx, 0) else None,
+                grad * a if C.needs(ctx, 1) else None)
+
+
+class Div(Function):
+    __slots__ = ()
+    _torch_name = "DivBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a / b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        ga = grad / b if C.needs(ctx, 0) else None
+        gb = -grad * a / (b * b) if C.needs(ctx, 1) else None
+        return ga, gb
+
+
+class Reciprocal(Function):
+    __slots__ = ()
+    _torch_name = "ReciprocalBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        y = 1.0 / x
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return -grad * y * y
+
+
+class Pow(Function):
+    """``tensor ** number``."""
+
+    __slots__ = ()
+    _torch_name = "PowBackward0"
+
+    @staticmethod
+    def forward(ctx, x, p):
+        ctx.save_for_backward(x, p)
+        return x ** p
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, p = ctx.saved_tensors
+        if p == 0:
+            return grad * 0, None
+        if p == 2:
+            return grad * 2 * x, None
+        return grad * p * x ** (p - 1), None
+
+
+class PowTensor(Function):
+    """``tensor ** tensor``."""
+
+    __slots__ = ()
+    _torch_name = "PowBackward1"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        y = a ** b
+        ctx.save_for_backward(a, b, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, y = ctx.saved_tensors
+        ga = grad * b * a ** (b - 1) if C.needs(ctx, 0) else None
+        gb = None
+        if C.needs(ctx, 1):
+            ra, rb = C.raw(a), C.raw(b)
+            zero = (ra == 0) & (rb >= 0)  # torch: d(0**b)/db = 0 for b >= 0
+            safe_a = a * (~zero) + zero if zero.any() else a
+            gb = grad * y * C.log(safe_a)
+            if zero.any():
+                gb = gb * (~zero)
+        return ga, gb

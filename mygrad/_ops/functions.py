@@ -1,0 +1,178 @@
+"""The function forms: ``mygrad.exp(x)``, ``mygrad.sum(x, dim)``, ``mygrad.cat([...])``, ..."""
+
+import numpy as np
+
+from .. import dtypes as _dt
+from ..tensor import Tensor, _binary, _dim
+from .linalg import matmul
+from .select import Maximum, Minimum, Where
+from .shape import Cat, Stack
+
+__all__ = [
+    "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "abs", "pow", "clamp", "clip",
+    "sum", "mean", "max", "min", "amax", "amin", "argmax", "argmin", "softmax", "log_softmax",
+    "matmul", "mm", "dot", "reshape", "flatten", "transpose", "permute", "unsqueeze", "squeeze",
+    "cat", "concat", "concatenate", "stack", "where", "maximum", "minimum", "numel", "is_tensor",
+    "add", "sub", "mul", "div", "neg", "square", "var", "std", "allclose", "equal", "isnan",
+    "isfinite", "sign", "t", "detach", "clone", "masked_fill",
+]
+
+
+def _check(x, fname):
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{fname}(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(x).__name__}")
+    return x
+
+
+def _unary(name):
+    def f(input, *args, **kwargs):  # noqa: A002 - torch's parameter name
+        return getattr(_check(input, name), name)(*args, **kwargs)
+
+    f.__name__ = f.__qualname__ = name
+    f.__doc__ = f"``mygrad.{name}(input, ...)`` is ``input.{name}(...)``."
+    return f
+
+
+exp, log, sqrt, sin, cos, tanh = (_unary(n) for n in ("exp", "log", "sqrt", "sin", "cos", "tanh"))
+sigmoid, relu, abs, clamp, clip = (_unary(n) for n in ("sigmoid", "relu", "abs", "clamp", "clip"))
+sum, mean, amax, amin = (_unary(n) for n in ("sum", "mean", "amax", "amin"))
+argmax, argmin, softmax, log_softmax = (_unary(n) for n in ("argmax", "argmin", "softmax",
+                                                           "log_softmax"))
+reshape, flatten, transpose, permute = (_unary(n) for n in ("reshape", "flatten", "transpose",
+                                                           "permute"))
+unsqueeze, squeeze, square, var, std = (_unary(n) for n in ("unsqueeze", "squeeze", "square",
+                                                           "var", "std"))
+neg, t, detach, clone, mm, dot = (_unary(n) for n in ("neg", "t", "detach", "clone", "mm", "dot"))
+isnan, isfinite, sign, allclose, equal = (_unary(n) for n in ("isnan", "isfinite", "sign",
+                                                              "allclose", "equal"))
+
+
+def _as_tensor(x, like=None):
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, float) and like is not None and like._data.dtype.kind == "f":
+        return Tensor._wrap(np.asarray(x, dtype=like._data.dtype))
+    from ..creation import tensor
+
+    return tensor(x)
+
+
+def pow(input, exponent):  # noqa: A001
+    if not isinstance(input, Tensor):
+        return _as_tensor(input, exponent if isinstance(exponent, Tensor) else None) ** exponent
+    return input ** exponent
+
+
+def add(input, other, alpha=1):  # noqa: A002
+    return _check(input, "add").add(other, alpha=alpha)
+
+
+def sub(input, other, alpha=1):  # noqa: A002
+    return _check(input, "sub").sub(other, alpha=alpha)
+
+
+def mul(input, other):  # noqa: A002
+    return _as_tensor(input) * other
+
+
+def div(input, other):  # noqa: A002
+    return _as_tensor(input) / other
+
+
+def max(input, dim=None, keepdim=False):  # noqa: A001
+    return _check(input, "max").max(dim, keepdim)
+
+
+def min(input, dim=None, keepdim=False):  # noqa: A001
+    return _check(input, "min").min(dim, keepdim)
+
+
+def numel(input):  # noqa: A002
+    return _check(input, "numel").numel()
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
+
+
+def _promote_all(tensors):
+    dts = {t._data.dtype for t in tensors}
+    if len(dts) == 1:
+        return tensors
+    rt = tensors[0]._data
+    for t in tensors[1:]:
+        rt = np.empty((1,), _dt.result_type(np.empty((1,), rt.dtype), np.empty((1,),
+                                                                               t._data.dtype)))
+    return [t if t._data.dtype == rt.dtype else t.to(rt.dtype) for t in tensors]
+
+
+def cat(tensors, dim=0):
+    """Join tensors along an existing dim (torch.cat)."""
+    tensors = [_check(t, "cat") for t in tensors]
+    if not tensors:
+        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+    nd = tensors[0]._data.ndim
+    if nd == 0:
+        raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
+    d = _dim(dim, nd)
+    ref = tensors[0]._data.shape
+    for i, t in enumerate(tensors[1:], 1):
+        s = t._data.shape
+        if len(s) != nd:
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {nd} and "
+                               f"{len(s)}")
+        for k in range(nd):
+            if k != d and s[k] != ref[k]:
+                raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. "
+                                   f"Expected size {ref[k]} but got size {s[k]} for tensor "
+                                   f"number {i} in the list.")
+    return Cat.apply(*_promote_all(tensors), d)
+
+
+concat = concatenate = cat
+
+
+def stack(tensors, dim=0):
+    """Join same-shaped tensors along a new dim (torch.stack)."""
+    tensors = [_check(t, "stack") for t in tensors]
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    ref = tensors[0]._data.shape
+    for i, t in enumerate(tensors[1:], 1):
+        if t._data.shape != ref:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got "
+                               f"{list(ref)} at entry 0 and {list(t._data.shape)} at entry {i}")
+    d = _dim(dim, len(ref) + 1)
+    return Stack.apply(*_promote_all(tensors), d)
+
+
+def where(condition, input=None, other=None):  # noqa: A002
+    """``where(cond, a, b)``: a where cond is True, else b (differentiable in a and b)."""
+    cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
+    if input is None and other is None:
+        return tuple(Tensor._wrap(i.astype(np.int64)) for i in np.nonzero(cond))
+    if cond.dtype != np.bool_:
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
+                           f"with dtype {_dt.from_numpy_dtype(cond.dtype).name.capitalize()}")
+    like = input if isinstance(input, Tensor) else other if isinstance(other, Tensor) else None
+    a, b = _as_tensor(input, like), _as_tensor(other, like)
+    if a._data.dtype != b._data.dtype:
+        a, b = _promote_all([a, b])
+    try:
+        return Where.apply(Tensor._wrap(cond), a, b)
+    except ValueError:
+        raise RuntimeError(f"where: shapes {tuple(cond.shape)}, {tuple(a.shape)} and "
+                           f"{tuple(b.shape)} cannot be broadcast together") from None
+
+
+def maximum(input, other):  # noqa: A002
+    return _binary(Maximum, _check(input, "maximum"), _check(other, "maximum"))
+
+
+def minimum(input, other):  # noqa: A002
+    return _binary(Minimum, _check(input, "minimum"), _check(other, "minimum"))
+
+
+def masked_fill(input, mask, value):  # noqa: A002
+    return where(mask, _as_tensor(value, input), input)

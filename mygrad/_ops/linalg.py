@@ -1,0 +1,125 @@
+"""Matrix products: ``a @ b`` for 1-D, 2-D and batched shapes, with torch's names and errors."""
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+from . import _common as C
+
+
+class Matmul(Function):
+    """The general product (batched; torch names this node UnsafeViewBackward0)."""
+
+    __slots__ = ()
+    _torch_name = "UnsafeViewBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.matmul(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        na, nb = len(a.shape), len(b.shape)
+        need_a, need_b = C.needs(ctx, 0), C.needs(ctx, 1)
+        ga = gb = None
+        if na == 1 and nb == 1:                      # (k) . (k) -> ()
+            ga = grad * b if need_a else None
+            gb = grad * a if need_b else None
+        elif na == 1:                                # (k) @ (..., k, n) -> (..., n)
+            gs = tuple(grad.shape)
+            if need_a:
+                ga = (grad.reshape(gs[:-1] + (1, gs[-1])) @ b.swapaxes(-1, -2))
+                ga = ga.reshape(gs[:-1] + (a.shape[0],))
+            if need_b:
+                gb = a.reshape((a.shape[0], 1)) * grad.reshape(gs[:-1] + (1, gs[-1]))
+        elif nb == 1:                                # (..., m, k) @ (k) -> (..., m)
+            gs = tuple(grad.shape)
+            g2 = grad.reshape(gs + (1,))
+            if need_a:
+                ga = g2 * b
+            if need_b:
+                gb = (a.swapaxes(-1, -2) @ g2).reshape(gs[:-1] + (b.shape[0],))
+        else:                                        # (..., m, k) @ (..., k, n)
+            ga = grad @ b.swapaxes(-1, -2) if need_a else None
+            gb = a.swapaxes(-1, -2) @ grad if need_b else None
+        return ga, gb
+
+
+class Mm(Matmul):
+    """2-D @ 2-D."""
+
+    __slots__ = ()
+    _torch_name = "MmBackward0"
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return (grad @ b.T if C.needs(ctx, 0) else None,
+                a.T @ grad if C.needs(ctx, 1) else None)
+
+
+class Mv(Matmul):
+    __slots__ = ()
+    _torch_name = "MvBackward0"
+
+
+class Dot(Matmul):
+    __slots__ = ()
+    _torch_name = "DotBackward0"
+
+
+class VecMat(Matmul):
+    __slots__ = ()
+    _torch_name = "SqueezeBackward4"
+
+
+def _fmt(shape):
+    return "x".join(map(str, shape))
+
+
+def matmul(a, b):
+    """``a @ b`` with torch's dispatch (dot, mv, mm, batched) and torch's error messages."""
+    if not isinstance(a, Tensor) or not isinstance(b, Tensor):
+        raise TypeError(f"matmul(): argument 'input' and 'other' must be Tensor, not "
+                        f"{type(a).__name__} and {type(b).__name__}")
+    sa, sb = a._data.shape, b._data.shape
+    na, nb = len(sa), len(sb)
+    if na == 0 or nb == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
+                           f"{na}D and {nb}D")
+    if a._data.dtype != b._data.dtype:
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
+                           f"{a.dtype!r} != {b.dtype!r}".replace("mygrad.", ""))
+    ka = sa[-1]
+    kb = sb[0] if nb == 1 else sb[-2]
+    if ka != kb:
+        if na == 1 and nb == 1:
+            raise RuntimeError(f"inconsistent tensor size, expected tensor [{sa[0]}] and src "
+                               f"[{sb[0]}] to have the same number of elements, but got "
+                               f"{sa[0]} and {sb[0]} elements respectively")
+        if nb == 1 and na == 2:
+            raise RuntimeError(f"size mismatch, got input ({sa[0]}), mat ({_fmt(sa)}), vec "
+                               f"({sb[0]})")
+        left = (1, sa[0]) if na == 1 else sa[-2:]
+        right = (sb[0], 1) if nb == 1 else sb[-2:]
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_fmt(left)} and "
+                           f"{_fmt(right)})")
+    if na == 2 and nb == 2:
+        cls = Mm
+    elif na == 1 and nb == 1:
+        cls = Dot
+    elif na == 2 and nb == 1:
+        cls = Mv
+    elif na == 1 and nb == 2:
+        cls = VecMat
+    else:
+        cls = Matmul
+        try:
+            np.broadcast_shapes(sa[:-2] if na > 2 else (), sb[:-2] if nb > 2 else ())
+        except ValueError:
+            from ..tensor import _broadcast_msg
+
+            raise RuntimeError(_broadcast_msg(sa[:-2], sb[:-2])) from None
+    return cls.apply(a, b)

@@ -1,0 +1,162 @@
+"""Reductions: sum, mean, max, min (over everything or over ``dim``)."""
+
+import numpy as np
+
+from ..autograd.function import Function
+from . import _common as C
+
+
+def _kept_shape(shape, dims):
+    return tuple(1 if (dims is None or i in dims) else s for i, s in enumerate(shape))
+
+
+class SumAll(Function):
+    __slots__ = ("shape",)
+    _torch_name = "SumBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.shape = np.shape(x)
+        return np.sum(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return C.expand(grad, ctx.shape)
+
+
+class SumDim(Function):
+    __slots__ = ("shape", "dims", "keepdim")
+    _torch_name = "SumBackward1"
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        ctx.shape, ctx.dims, ctx.keepdim = np.shape(x), dims, keepdim
+        return np.sum(x, axis=dims, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        if not ctx.keepdim:
+            grad = grad.reshape(_kept_shape(ctx.shape, ctx.dims))
+        return C.expand(grad, ctx.shape), None, None
+
+
+class MeanAll(Function):
+    __slots__ = ("shape",)
+    _torch_name = "MeanBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.shape = np.shape(x)
+        return np.mean(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        n = max(int(np.prod(ctx.shape)), 1)
+        return C.expand(grad / n, ctx.shape)
+
+
+class MeanDim(Function):
+    __slots__ = ("shape", "dims", "keepdim")
+    _torch_name = "MeanBackward1"
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        ctx.shape, ctx.dims, ctx.keepdim = np.shape(x), dims, keepdim
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.mean(x, axis=dims, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        kept = _kept_shape(ctx.shape, ctx.dims)
+        n = int(np.prod(ctx.shape)) // max(int(np.prod(kept)), 1)
+        if not ctx.keepdim:
+            grad = grad.reshape(kept)
+        return C.expand(grad / max(n, 1), ctx.shape), None, None
+
+
+class AMax(Function):
+    """max over ``dims`` (all when None); ties share the gradient evenly, like torch."""
+
+    __slots__ = ("dims", "keepdim")
+    _torch_name = "AmaxBackward0"
+    _reduce = staticmethod(np.max)
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        raise NotImplementedError  # replaced below (shared by AMax/AMin/MaxAll/MinAll)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, ykeep = ctx._saved
+        mask = x == ykeep
+        count = np.sum(mask, axis=ctx.dims, keepdims=True)
+        if not ctx.keepdim:
+            grad = grad.reshape(np.shape(ykeep))
+        return grad * (mask / count), None, None
+
+
+def _amax_forward(ctx, x, dims=None, keepdim=False):
+    ctx.dims, ctx.keepdim = dims, keepdim
+    ykeep = type(ctx)._reduce(x, axis=dims, keepdims=True)
+    ctx.save_for_backward(x, ykeep)
+    return ykeep if keepdim else ykeep.reshape(
+        tuple(s for i, s in enumerate(np.shape(x)) if dims is not None and i not in dims))
+
+
+AMax.forward = staticmethod(_amax_forward)
+
+
+class AMin(AMax):
+    __slots__ = ()
+    _torch_name = "AminBackward0"
+    _reduce = staticmethod(np.min)
+
+
+class MaxAll(AMax):
+    """``x.max()`` (no dim)."""
+
+    __slots__ = ()
+    _torch_name = "MaxBackward1"
+
+    @staticmethod
+    def backward(ctx, grad):
+        return AMax.backward(ctx, grad)[0]
+
+
+class MinAll(MaxAll):
+    __slots__ = ()
+    _torch_name = "MinBackward1"
+    _reduce = staticmethod(np.min)
+
+
+class MaxDim(Function):
+    """``x.max(dim)``: the values at ``indices``; the gradient goes to those indices only."""
+
+    __slots__ = ("shape", "dim", "keepdim")
+    _torch_name = "MaxBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dim, idx, keepdim):
+        ctx.shape, ctx.dim, ctx.keepdim = np.shape(x), dim, keepdim
+        if np.ndim(x) == 0:
+            ctx.save_for_backward(None)
+            return np.array(x, copy=True)
+        ctx.save_for_backward(idx)
+        y = np.take_along_axis(x, idx, axis=dim)
+        return y if keepdim else np.squeeze(y, dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (idx,) = ctx._saved
+        if idx is None:
+            return grad, None, None, None
+        onehot = np.zeros(ctx.shape, dtype=bool)
+        np.put_along_axis(onehot, idx, True, axis=ctx.dim)
+        if not ctx.keepdim:
+            grad = grad.reshape(idx.shape)
+        return grad * onehot, None, None, None
+
+
+class MinDim(MaxDim):
+    __slots__ = ()
+    _torch_name = "MinBackward0"

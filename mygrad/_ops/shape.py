@@ -1,0 +1,188 @@
+"""Operations that move numbers without changing them: view/reshape, unsqueeze, squeeze,
+expand, transpose/permute, indexing, cat, stack."""
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+
+
+class View(Function):
+    __slots__ = ("shape",)
+    _torch_name = "ViewBackward0"
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.shape = np.shape(x)
+        return np.reshape(x, shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.shape), None
+
+
+class Unsqueeze(View):
+    __slots__ = ()
+    _torch_name = "UnsqueezeBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.shape = np.shape(x)
+        return np.expand_dims(x, dim)
+
+
+class Squeeze(View):
+    __slots__ = ()
+    _torch_name = "SqueezeBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.shape = np.shape(x)
+        return np.squeeze(x, dims)
+
+
+class SqueezeDim(Squeeze):
+    __slots__ = ()
+    _torch_name = "SqueezeBackward1"
+
+
+class Expand(Function):
+    """Broadcast to a bigger shape; the engine's unbroadcast sums the gradient back."""
+
+    __slots__ = ()
+    _torch_name = "ExpandBackward0"
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        return np.broadcast_to(x, shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, None
+
+
+class Permute(Function):
+    __slots__ = ("perm",)
+    _torch_name = "PermuteBackward0"
+
+    @staticmethod
+    def forward(ctx, x, perm):
+        ctx.perm = perm
+        return np.transpose(x, perm)
+
+    @staticmethod
+    def backward(ctx, grad):
+        inv = tuple(np.argsort(ctx.perm))
+        if isinstance(grad, Tensor):
+            return grad.permute(inv), None
+        return np.transpose(grad, inv), None
+
+
+class Transpose(Permute):
+    __slots__ = ()
+    _torch_name = "TransposeBackward0"
+
+
+class TransposeT(Permute):
+    __slots__ = ()
+    _torch_name = "TBackward0"
+
+
+# ---------------------------------------------------------------------------- indexing
+class Select(Function):
+    """``x[key]``; the gradient is scattered back into zeros of x's shape.
+
+    Basic indexing (ints, slices, None, ...) never selects an element twice, so plain
+    assignment scatters it; integer-array indexing can, so ``Index`` accumulates with
+    ``np.add.at`` (``x[[0, 0]]`` gives element 0 a gradient of 2).
+    """
+
+    __slots__ = ("shape", "key")
+    _torch_name = "SelectBackward0"
+    _advanced = False
+
+    @staticmethod
+    def forward(ctx, x, key):
+        ctx.shape, ctx.key = np.shape(x), key
+        return np.asarray(x)[key]
+
+    @staticmethod
+    def backward(ctx, grad):
+        return IndexPut.apply(grad, ctx.key, ctx.shape, type(ctx)._advanced), None
+
+
+class Slice(Select):
+    __slots__ = ()
+    _torch_name = "SliceBackward0"
+
+
+class UnsqueezeIdx(Select):
+    __slots__ = ()
+    _torch_name = "UnsqueezeBackward0"
+
+
+class Index(Select):
+    __slots__ = ()
+    _torch_name = "IndexBackward0"
+    _advanced = True
+
+
+class IndexPut(Function):
+    """zeros(shape) with ``grad`` added at ``key``: the adjoint of indexing."""
+
+    __slots__ = ("key",)
+    _torch_name = "IndexPutBackward0"
+
+    @staticmethod
+    def forward(ctx, grad, key, shape, advanced):
+        ctx.key = key
+        out = np.zeros(shape, dtype=np.result_type(grad))
+        if advanced:
+            np.add.at(out, key, grad)
+        else:
+            out[key] = grad
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return g[ctx.key], None, None, None
+
+
+# ---------------------------------------------------------------------------- joining
+class Cat(Function):
+    """``cat(tensors, dim)``: ``Cat.apply(*tensors, dim)``."""
+
+    __slots__ = ("sizes", "dim")
+    _torch_name = "CatBackward0"
+
+    @staticmethod
+    def forward(ctx, *args):
+        *arrays, dim = args
+        ctx.dim = dim
+        ctx.sizes = [np.shape(a)[dim] for a in arrays]
+        return np.concatenate(arrays, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, start = [], 0
+        lead = (slice(None),) * ctx.dim
+        for n in ctx.sizes:
+            out.append(grad[lead + (slice(start, start + n),)])
+            start += n
+        return (*out, None)
+
+
+class Stack(Function):
+    __slots__ = ("n", "dim")
+    _torch_name = "StackBackward0"
+
+    @staticmethod
+    def forward(ctx, *args):
+        *arrays, dim = args
+        ctx.dim, ctx.n = dim, len(arrays)
+        return np.stack(arrays, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        lead = (slice(None),) * ctx.dim
+        return (*(grad[lead + (i,)] for i in range(ctx.n)), None)

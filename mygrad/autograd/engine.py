@@ -1,0 +1,278 @@
+"""The backward engine: reverse topological order without recursion, one ``unbroadcast``.
+
+``run_backward`` walks the graph of ``Function`` nodes from the roots:
+
+1. an explicit stack counts, for every node, how many edges reach it from the roots (the number
+   of consumers whose gradient it must wait for);
+2. Kahn's algorithm then pops nodes whose consumers are all done, calls ``backward`` once with
+   the *sum* of the gradients from every path, reduces each input gradient to the input's shape
+   with ``unbroadcast``, and passes it on: to the producing node, or into a leaf's ``.grad``.
+
+Nothing recurses, so graphs of any depth work. Without ``retain_graph`` each node's saved
+arrays are freed as soon as it has run.
+"""
+
+import numpy as np
+
+from ..tensor import Tensor
+from .grad_mode import _State
+
+_NO_GRAD_ELEMENT = "element {i} of tensors does not require grad and does not have a grad_fn"
+
+
+def unbroadcast(grad, shape):
+    """Sum ``grad`` down to ``shape``: the inverse of numpy broadcasting.
+
+    Leading axes that broadcasting added are summed away; axes where ``shape`` has size 1 but
+    ``grad`` does not are summed with keepdims. Works on numpy arrays and on Tensors (then the
+    reduction is itself recorded, for create_graph). Raises RuntimeError when ``shape`` could not
+    have been broadcast to ``grad.shape``.
+    """
+    gshape = grad.shape
+    shape = tuple(shape)
+    if gshape == shape:
+        return grad
+    lead = len(gshape) - len(shape)
+    if lead < 0:
+        raise RuntimeError(f"unbroadcast: a gradient of shape {tuple(gshape)} cannot be reduced "
+                           f"to shape {shape}")
+    axes = list(range(lead))
+    for i, s in enumerate(shape):
+        g = gshape[i + lead]
+        if s == g:
+            continue
+        if s != 1:
+            raise RuntimeError(f"unbroadcast: a gradient of shape {tuple(gshape)} cannot be "
+                               f"reduced to shape {shape}")
+        axes.append(i + lead)
+    if isinstance(grad, Tensor):
+        return grad.sum(dim=tuple(axes), keepdim=True).reshape(shape)
+    return np.add.reduce(grad, axis=tuple(axes), keepdims=True).reshape(shape)
+
+
+def _as_root_grad(t, g, i, create_graph):
+    if g is None:
+        if t._data.size != 1:
+            raise RuntimeError("grad can be implicitly created only for scalar outputs")
+        if t._data.dtype.kind != "f":
+            raise RuntimeError("grad can be implicitly created only for real scalar outputs "
+                               f"but got {t.dtype}")
+        g = np.ones_like(t._data)
+    elif isinstance(g, Tensor):
+        if tuple(g.shape) != tuple(t.shape):
+            raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of "
+                               f"{_sz(g.shape)} and output[{i}] has a shape of {_sz(t.shape)}.")
+        g = g if create_graph else g._data.copy()
+    else:
+        g = np.array(g, dtype=t._data.dtype)  # a copy: it may end up in a leaf's .grad
+        if g.shape != t._data.shape:
+            raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of "
+                               f"{_sz(g.shape)} and output[{i}] has a shape of {_sz(t.shape)}.")
+    if create_graph and not isinstance(g, Tensor):
+        g = Tensor._wrap(g)
+    return g
+
+
+def _sz(shape):
+    return "torch.Size([" + ", ".join(str(s) for s in shape) + "])"
+
+
+def run_backward(roots, grad_roots, retain_graph=None, create_graph=False, capture=None,
+                 allow_unused=False):
+    """Backpropagate from ``roots`` (Tensors) seeded with ``grad_roots``.
+
+    Without ``capture`` gradients accumulate into leaves' ``.grad`` (``Tensor.backward``).
+    With ``capture`` (a list of Tensors) nothing is accumulated; the gradients reaching those
+    tensors are returned in order (``autograd.grad``).
+    """
+    if retain_graph is None:
+        retain_graph = create_graph
+    seeds = []
+    for i, t in enumerate(roots):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"backward expects Tensors, got {type(t).__name__}")
+        if not t._rg:
+            raise RuntimeError(_NO_GRAD_ELEMENT.format(i=i))
+        seeds.append((t, _as_root_grad(t, grad_roots[i], i, create_graph)))
+
+    # 1. count the edges into each node (explicit stack, no recursion)
+    deps = {}
+    stack = []
+    for t, _ in seeds:
+        fn = t.grad_fn
+        if fn is not None and fn not in deps:
+            deps[fn] = 0
+            stack.append(fn)
+    while stack:
+        fn = stack.pop()
+        for t in fn.inputs:
+            if t is not None:
+                f = t.grad_fn
+                if f is not None:
+                    if f in deps:
+                        deps[f] += 1
+                    else:
+                        deps[f] = 1
+                        stack.append(f)
+
+    # what to capture (autograd.grad): leaves by identity, non-leaves by their node
+    leaf_slot = {}
+    node_slot = {}
+    results = None
+    if capture is not None:
+        results = [None] * len(capture)
+        for k, t in enumerate(capture):
+            if not isinstance(t, Tensor):
+                raise TypeError(f"grad expects Tensors as inputs, got {type(t).__name__}")
+            if not t._rg:
+                raise RuntimeError(_NO_GRAD_ELEMENT.format(i=k))
+            if t.grad_fn is None:
+                leaf_slot.setdefault(id(t), []).append(k)
+            else:
+                node_slot.setdefault(t.grad_fn, []).append(k)
+
+    delivered = set()
+
+    def deliver_leaf(t, g):
+        if capture is not None:
+            slots = leaf_slot.get(id(t))
+            if slots is not None:
+                for k in slots:
+                    results[k] = g if results[k] is None else results[k] + g
+            return
+        # one array must never become the .grad of two leaves (in-place ops would leak)
+        shared = id(g) in delivered
+        delivered.add(id(g))
+        _accumulate(t, g, create_graph, shared)
+
+    # 2. seed
+    grads = {}
+    for t, g in seeds:
+        fn = t.grad_fn
+        if fn is None:
+            deliver_leaf(t, g)
+        elif fn in grads:
+            grads[fn] = grads[fn] + g
+        else:
+            grads[fn] = g
+
+    # 3. Kahn's algorithm in reverse topological order
+    prev_enabled, prev_cg = _State.enabled, _State.create_graph
+    _State.enabled = create_graph
+    _State.create_graph = create_graph
+    try:
+        ready = [fn for fn in deps if deps[fn] == 0]
+        while ready:
+            fn = ready.pop()
+            g = grads.pop(fn, None)
+            inputs = fn.inputs
+            if g is None:  # no gradient reached this node: just release its consumers
+                for t in inputs:
+                    if t is not None and t.grad_fn is not None:
+                        f = t.grad_fn
+                        d = deps[f] - 1
+                        deps[f] = d
+                        if d == 0:
+                            ready.append(f)
+                continue
+            if fn._retained is not None:
+                _accumulate(fn._retained, g, create_graph, copy=True)
+            if node_slot:
+                slots = node_slot.get(fn)
+                if slots is not None:
+                    for k in slots:
+                        results[k] = g
+            if fn._saved is None:
+                raise RuntimeError(
+                    "Trying to backward through the graph a second time (or directly access "
+                    "saved tensors after they have already been freed). Saved intermediate "
+                    "values of the graph are freed when you call .backward() or "
+                    "autograd.grad(). Specify retain_graph=True if you need to backward "
+                    "through the graph a second time or if you need to access saved tensors "
+                    "after calling backward.")
+            gin = fn.backward(fn, g)
+            if type(gin) is not tuple:
+                gin = (gin,) if not isinstance(gin, list) else tuple(gin)
+            if len(gin) != len(inputs):
+                raise RuntimeError(f"function {fn._torch_name} returned an incorrect number of "
+                                   f"gradients (expected {len(inputs)}, got {len(gin)})")
+            for i, t in enumerate(inputs):
+                if t is None:
+                    continue
+                gi = gin[i]
+                f = t.grad_fn
+                if gi is not None and t._rg:
+                    if not create_graph and isinstance(gi, Tensor):
+                        gi = gi._data
+                    elif create_graph and not isinstance(gi, Tensor):
+                        gi = Tensor._wrap(np.asarray(gi))
+                    if gi.shape != t._data.shape:
+                        try:
+                            gi = unbroadcast(gi, t._data.shape)
+                        except RuntimeError:
+                            raise RuntimeError(
+                                f"Function {fn._torch_name} returned an invalid gradient at "
+                                f"index {i} - got {list(gi.shape)} but expected shape "
+                                f"compatible with {list(t._data.shape)}") from None
+                    if f is None:
+                        deliver_leaf(t, gi)
+                    else:
+                        old = grads.get(f)
+                        grads[f] = gi if old is None else old + gi
+                if f is not None:
+                    d = deps[f] - 1
+                    deps[f] = d
+                    if d == 0:
+                        ready.append(f)
+            if not retain_graph and fn._saved:
+                fn._saved = None
+                fn._out = None
+    finally:
+        _State.enabled = prev_enabled
+        _State.create_graph = prev_cg
+
+    if capture is not None:
+        for k, r in enumerate(results):
+            if r is None:
+                if not allow_unused:
+                    raise RuntimeError(
+                        "One of the differentiated Tensors appears to not have been used in the "
+                        "graph. Set allow_unused=True if this is the desired behavior.")
+                continue
+            if not isinstance(r, Tensor):
+                r = Tensor._wrap(_cast(r, capture[k]._data.dtype))
+            results[k] = r
+        return tuple(results)
+    return None
+
+
+def _cast(g, dtype):
+    if not isinstance(g, np.ndarray):
+        g = np.asarray(g)
+    if g.dtype != dtype:
+        g = g.astype(dtype)
+    return g
+
+
+def _accumulate(t, g, create_graph, copy=False):
+    """Add ``g`` into ``t.grad`` (leaves, and non-leaves that called retain_grad)."""
+    old = t._grad
+    if create_graph:
+        if not isinstance(g, Tensor):
+            g = Tensor._wrap(_cast(g, t._data.dtype))
+        if g.dtype is not t.dtype:
+            g = g.to(t.dtype)
+        t._grad = g if old is None else old + g
+        return
+    if isinstance(g, Tensor):
+        g = g._data
+    g = _cast(g, t._data.dtype)
+    if old is None:
+        # own the memory: a view of a broadcast or of another tensor must not be shared
+        if copy or g.base is not None or not g.flags.writeable:
+            g = g.copy()
+        t._grad = Tensor._wrap(g)
+    elif old._rg or old.grad_fn is not None or not old._data.flags.writeable:
+        t._grad = Tensor._wrap(old._data + g)
+    else:
+        np.add(old._data, g, out=old._data)

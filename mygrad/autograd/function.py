@@ -1,0 +1,173 @@
+"""``Function``: one differentiable operation, with torch's custom-Function API.
+
+A subclass defines two static methods::
+
+    class Exp(Function):
+        @staticmethod
+        def forward(ctx, x):              # numpy arrays in (Tensors are unwrapped)
+            y = np.exp(x)
+            ctx.save_for_backward(y)
+            return y                      # a numpy array out (wrapped into a Tensor)
+
+        @staticmethod
+        def backward(ctx, grad):          # numpy array in (a Tensor under create_graph=True)
+            (y,) = ctx.saved_tensors
+            return grad * y               # one gradient per forward input
+
+    y = Exp.apply(x)                      # Tensor in, Tensor out, grad_fn=<ExpBackward>
+
+The object passed as ``ctx`` is the node of the graph: it becomes ``y.grad_fn``. It remembers
+its input tensors (``ctx.inputs``), what ``save_for_backward`` saved, and any attribute you set
+on it (``ctx.axis = 1``). See docs/engine.md for the whole calling convention.
+"""
+
+import numpy as np
+
+from ..tensor import Tensor
+from .grad_mode import _State
+
+_FREED = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after "
+    "they have already been freed). Saved intermediate values of the graph are freed when you "
+    "call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward "
+    "through the graph a second time or if you need to access saved tensors after calling "
+    "backward."
+)
+
+
+class Function:
+    """Base class of every differentiable operation (subclass it; call ``.apply``)."""
+
+    __slots__ = ("inputs", "_saved", "_out", "_retained", "__dict__")
+
+    #: the name shown in ``grad_fn=<...>``; defaults to the class name + "Backward"
+    _torch_name = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "_torch_name" not in cls.__dict__:
+            cls._torch_name = cls.__name__ + "Backward"
+
+    # -- the two methods a subclass writes ------------------------------------------------
+    @staticmethod
+    def forward(ctx, *args):
+        raise NotImplementedError("a Function subclass must define forward(ctx, *args)")
+
+    @staticmethod
+    def backward(ctx, *grads):
+        raise NotImplementedError("a Function subclass must define backward(ctx, grad)")
+
+    # -- the ctx API -----------------------------------------------------------------------
+    def save_for_backward(self, *arrays):
+        """Keep what backward needs (numpy arrays, normally inputs or the output)."""
+        self._saved = arrays
+
+    @property
+    def saved_tensors(self):
+        """What ``save_for_backward`` kept. Under ``create_graph=True`` every saved array that is
+        an input's or the output's data comes back as that Tensor, so that gradients computed
+        from it are themselves differentiable; other saved arrays come back as constants."""
+        saved = self._saved
+        if saved is None:
+            raise RuntimeError(_FREED)
+        if _State.create_graph:
+            return tuple(_as_graph_tensor(self, s) for s in saved)
+        return saved
+
+    @property
+    def needs_input_grad(self):
+        """One bool per forward argument: does that input need a gradient?"""
+        return tuple(t is not None and t._rg for t in self.inputs)
+
+    def mark_non_differentiable(self, *args):  # torch API; outputs here are single tensors
+        pass
+
+    def name(self):
+        """``"MulBackward0"``: the name torch gives the same node."""
+        return self._torch_name
+
+    @property
+    def next_functions(self):
+        """``((grad_fn or None, 0), ...)`` per input, like torch's (leaves give their tensor)."""
+        out = []
+        for t in self.inputs:
+            if t is None or not t._rg:
+                out.append((None, 0))
+            else:
+                out.append((t.grad_fn if t.grad_fn is not None else _Accumulate(t), 0))
+        return tuple(out)
+
+    def __repr__(self):
+        return f"<{self._torch_name} object at {hex(id(self))}>"
+
+    # -- building the graph ----------------------------------------------------------------
+    @classmethod
+    def apply(cls, *args):
+        """Run ``forward`` on the arguments' arrays and wrap the result in a Tensor that
+        records this node when any input requires grad and grad mode is on."""
+        ctx = object.__new__(cls)
+        ctx._saved = ()
+        ctx._out = None
+        ctx._retained = None
+        record = False
+        arrays = []
+        for a in args:
+            if isinstance(a, Tensor):
+                arrays.append(a._data)
+                if a._rg:
+                    record = True
+            else:
+                arrays.append(a)
+        y = cls.forward(ctx, *arrays)
+        if not isinstance(y, np.ndarray):
+            y = np.asarray(y) if not isinstance(y, np.generic) else y
+        out = object.__new__(Tensor)
+        out._data = y
+        out._grad = None
+        if record and _State.enabled:
+            ctx.inputs = tuple(a if isinstance(a, Tensor) else None for a in args)
+            for s in ctx._saved:
+                if s is y:
+                    ctx._out = y
+                    break
+            out.grad_fn = ctx
+            out._rg = True
+        else:
+            ctx._saved = ()
+            out.grad_fn = None
+            out._rg = False
+        return out
+
+
+def _as_graph_tensor(ctx, s):
+    """Map a saved array to the Tensor it belongs to (for create_graph backward)."""
+    if isinstance(s, Tensor) or not isinstance(s, (np.ndarray, np.generic)):
+        return s
+    for t in ctx.inputs:
+        if t is not None and t._data is s:
+            return t
+    if ctx._out is not None and s is ctx._out:
+        out = object.__new__(Tensor)
+        out._data = s
+        out._grad = None
+        out.grad_fn = ctx
+        out._rg = True
+        return out
+    return Tensor._wrap(s)
+
+
+class _Accumulate:
+    """Stand-in for torch's AccumulateGrad node (what ``next_functions`` shows for a leaf)."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    def name(self):
+        return "torch::autograd::AccumulateGrad"
+
+    next_functions = ()
+
+    def __repr__(self):
+        return f"<AccumulateGrad object at {hex(id(self))}>"

@@ -1,0 +1,1190 @@
+"""``mygrad.Tensor``: a numpy array plus what reverse-mode autodiff needs.
+
+A Tensor holds four things (``__slots__`` keeps each one cheap):
+
+* ``_data``    the numpy array (``.numpy()`` returns it, ``.data`` wraps it without history);
+* ``_rg``      requires_grad;
+* ``grad_fn``  the ``Function`` node that produced it (None for leaves);
+* ``_grad``    the accumulated gradient of a leaf (``.grad``).
+
+Every differentiable method is one ``Function`` from ``mygrad/_ops``; this file only converts
+arguments (Python numbers, dtypes, dims) and names errors the way torch does.
+"""
+
+import math
+import warnings
+from collections import namedtuple
+
+import numpy as np
+
+from . import dtypes as _dt
+
+__all__ = ["Tensor", "device"]
+
+_SCALARS = (int, float, bool)
+_NP_F32 = np.dtype(np.float32)
+
+
+class device:
+    """``device(type='cpu')``: mygrad runs on the CPU (numpy) only."""
+
+    __slots__ = ("type",)
+
+    def __init__(self, type="cpu"):  # noqa: A002 - torch's name
+        type = str(type).split(":")[0]
+        if type != "cpu":
+            raise RuntimeError(f"mygrad runs on the CPU only (numpy); device '{type}' is not "
+                               "available. Use device='cpu' or the torch library for GPUs.")
+        self.type = type
+
+    index = None
+
+    def __repr__(self):
+        return f"device(type='{self.type}')"
+
+    def __str__(self):
+        return self.type
+
+    def __eq__(self, other):
+        return str(other).split(":")[0] == self.type
+
+    def __hash__(self):
+        return hash(self.type)
+
+
+_CPU = device("cpu")
+
+max_return = namedtuple("max", ["values", "indices"])
+min_return = namedtuple("min", ["values", "indices"])
+for _nt in (max_return, min_return):
+    _nt.__repr__ = lambda self: (f"mygrad.return_types.{type(self).__name__}(\n"
+                                 f"values={self.values!r},\nindices={self.indices!r})")
+
+
+def _broadcast_msg(sa, sb):
+    """torch's words for two shapes that do not broadcast (rightmost clash reported)."""
+    n = max(len(sa), len(sb))
+    pa = (1,) * (n - len(sa)) + tuple(sa)
+    pb = (1,) * (n - len(sb)) + tuple(sb)
+    for i in range(n - 1, -1, -1):
+        if pa[i] != pb[i] and pa[i] != 1 and pb[i] != 1:
+            return (f"The size of tensor a ({pa[i]}) must match the size of tensor b ({pb[i]}) "
+                    f"at non-singleton dimension {i}")
+    return f"shapes {tuple(sa)} and {tuple(sb)} cannot be broadcast together"
+
+
+def _dims(dim, ndim):
+    """Normalise ``dim`` (int, tuple or None) to a tuple of non-negative axes, or None."""
+    if dim is None:
+        return None
+    if isinstance(dim, (tuple, list)):
+        return tuple(_dim(d, ndim) for d in dim)
+    return (_dim(dim, ndim),)
+
+
+def _dim(d, ndim):
+    n = max(ndim, 1)
+    if not -n <= d < n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
+                         f"but got {d})")
+    return d % n if ndim else 0
+
+
+def _sizes(args):
+    """``(2, 3)``, ``((2, 3),)`` or ``([2, 3],)`` -> ``(2, 3)``."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        args = args[0]
+    return tuple(int(a) for a in args)
+
+
+class Tensor:
+    """An n-dimensional array that can record the operations applied to it."""
+
+    __slots__ = ("_data", "_grad", "grad_fn", "_rg", "__weakref__")
+    __array_ufunc__ = None  # ``ndarray * Tensor`` defers to Tensor.__rmul__
+    __array_priority__ = 1000
+
+    def __init__(self, data=(), dtype=None, requires_grad=False):
+        """Like ``torch.Tensor(data)``: always float32 unless ``dtype`` says otherwise.
+
+        Prefer :func:`mygrad.tensor`, which infers the dtype. A Tensor argument shares its
+        array (this is how ``nn.Parameter(t)`` wraps a tensor)."""
+        if isinstance(data, Tensor):
+            arr = data._data
+            if dtype is not None:
+                arr = arr.astype(_dt.to_numpy_dtype(dtype), copy=False)
+        else:
+            arr = np.array(data, dtype=_dt.to_numpy_dtype(dtype) if dtype is not None
+                           else _NP_F32)
+        self._data = arr
+        self._grad = None
+        self.grad_fn = None
+        self._rg = False
+        if requires_grad:
+            if arr.dtype.kind not in "fc":
+                raise RuntimeError("Only Tensors of floating point and complex dtype can require "
+                                   "gradients")
+            self._rg = True
+
+    @staticmethod
+    def _wrap(arr, requires_grad=False):
+        """A leaf Tensor around ``arr`` (no copy, no checks): the engine's constructor."""
+        t = object.__new__(Tensor)
+        t._data = arr
+        t._grad = None
+        t.grad_fn = None
+        t._rg = requires_grad
+        return t
+
+    # ------------------------------------------------------------------ attributes
+    @property
+    def shape(self):
+        return Size(self._data.shape)
+
+    def size(self, dim=None):
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[_dim(dim, self._data.ndim)]
+
+    @property
+    def dtype(self):
+        return _dt.from_numpy_dtype(self._data.dtype)
+
+    @property
+    def ndim(self):
+        return self._data.ndim
+
+    def dim(self):
+        return self._data.ndim
+
+    def numel(self):
+        return int(self._data.size)
+
+    nelement = numel
+
+    @property
+    def device(self):
+        return _CPU
+
+    is_cuda = False
+
+    @property
+    def is_leaf(self):
+        return self.grad_fn is None
+
+    @property
+    def requires_grad(self):
+        return self._rg
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        if value and self.grad_fn is None and self._data.dtype.kind not in "fc":
+            raise RuntimeError("only Tensors of floating point and complex dtype can require "
+                               "gradients")
+        self.requires_grad_(value)
+
+    def requires_grad_(self, requires_grad=True):
+        """Turn gradient tracking on (or off) for a leaf, in place; returns self."""
+        requires_grad = bool(requires_grad)
+        if self.grad_fn is not None:
+            if not requires_grad:
+                raise RuntimeError(
+                    "you can only change requires_grad flags of leaf variables. If you want to "
+                    "use a computed variable in a subgraph that doesn't require differentiation "
+                    "use var_no_grad = var.detach().")
+            return self
+        if requires_grad and self._data.dtype.kind not in "fc":
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        self._rg = requires_grad
+        return self
+
+    @property
+    def grad(self):
+        fn = self.grad_fn
+        if fn is not None and fn._retained is not self:
+            warnings.warn(
+                "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its "
+                ".grad attribute won't be populated during autograd.backward(). If you indeed "
+                "want the .grad field to be populated for a non-leaf Tensor, use .retain_grad() "
+                "on the non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure "
+                "you access the leaf Tensor instead.", UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None and not isinstance(value, Tensor):
+            raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of "
+                            f"type {type(value).__name__}")
+        if value is not None and tuple(value.shape) != self._data.shape:
+            raise RuntimeError(f"assigned grad has data of a different size: expected "
+                               f"{list(self._data.shape)}, got {list(value.shape)}")
+        self._grad = value
+
+    def retain_grad(self):
+        """Keep ``.grad`` of this non-leaf tensor after backward (a no-op on leaves)."""
+        if self.grad_fn is None:
+            if not self._rg:
+                raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+            return
+        self.grad_fn._retained = self
+
+    @property
+    def retains_grad(self):
+        return self.grad_fn is not None and self.grad_fn._retained is self
+
+    @property
+    def data(self):
+        """The same numbers without history: a Tensor sharing this tensor's array."""
+        if not isinstance(self._data, np.ndarray):
+            self._data = np.asarray(self._data)
+        return Tensor._wrap(self._data)
+
+    @data.setter
+    def data(self, value):
+        if isinstance(value, Tensor):
+            value = value._data
+        else:
+            value = np.asarray(value, dtype=self._data.dtype)
+        self._data = value
+
+    @property
+    def T(self):
+        return self.permute(tuple(range(self._data.ndim - 1, -1, -1)))
+
+    @property
+    def mT(self):
+        return self.transpose(-2, -1)
+
+    # ------------------------------------------------------------------ conversion
+    def item(self):
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted "
+                               "to Scalar")
+        return self._data.item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def numpy(self, force=False):
+        """The underlying numpy array (shared, like torch's CPU ``numpy()``)."""
+        if self._rg and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
+                               "tensor.detach().numpy() instead.")
+        if not isinstance(self._data, np.ndarray):
+            self._data = np.asarray(self._data)
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        arr = self.numpy()
+        if dtype is not None:
+            arr = arr.astype(dtype, copy=False)
+        return np.array(arr, copy=True) if copy else arr
+
+    def detach(self):
+        """A new leaf sharing the same array, cut from the graph."""
+        return Tensor._wrap(self._data)
+
+    def detach_(self):
+        if self.grad_fn is not None:
+            self.grad_fn = None
+        self._rg = False
+        return self
+
+    def clone(self):
+        return Clone.apply(self)
+
+    def contiguous(self):
+        return self
+
+    def to(self, *args, **kwargs):
+        """``to(dtype)``, ``to('cpu')``, ``to(device, dtype)``, ``to(other_tensor)``."""
+        target = kwargs.get("dtype")
+        for a in list(args) + [kwargs.get("device")]:
+            if a is None:
+                continue
+            if isinstance(a, Tensor):
+                target = a.dtype
+            elif isinstance(a, (str, device)):
+                device(a)  # raises for anything but cpu
+            else:
+                target = a
+        if target is None:
+            return self
+        npd = _dt.to_numpy_dtype(target)
+        if npd == self._data.dtype:
+            return self
+        if self._rg and npd.kind == "f":
+            return Cast.apply(self, npd)
+        return Tensor._wrap(self._data.astype(npd))
+
+    def type(self, dtype=None):
+        if dtype is None:
+            return f"mygrad.{_TYPE_NAMES.get(self._data.dtype.name, 'Tensor')}"
+        return self.to(dtype)
+
+    def cpu(self):
+        return self
+
+    def cuda(self, *args, **kwargs):
+        device("cuda")
+
+    def float(self):
+        return self.to(_dt.float32)
+
+    def double(self):
+        return self.to(_dt.float64)
+
+    def half(self):
+        return self.to(_dt.float16)
+
+    def long(self):
+        return self.to(_dt.int64)
+
+    def int(self):
+        return self.to(_dt.int32)
+
+    def bool(self):
+        return self.to(_dt.bool)
+
+    def is_floating_point(self):
+        return self._data.dtype.kind == "f"
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    def __bool__(self):
+        if self._data.size != 1:
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self._data)
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an "
+                            "index")
+        return int(self._data)
+
+    def __format__(self, spec):
+        if self._data.ndim == 0:
+            return self.item().__format__(spec)
+        return object.__format__(self, spec)
+
+    __hash__ = object.__hash__
+
+    def __repr__(self):
+        return _tensor_repr(self)
+
+    __str__ = __repr__
+
+    # ------------------------------------------------------------------ autograd
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (torch semantics)."""
+        from .autograd.engine import run_backward
+
+        if inputs is not None:
+            inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+            grads = run_backward([self], [gradient], retain_graph, create_graph,
+                                 capture=inputs, allow_unused=True)
+            from .autograd.engine import _accumulate
+
+            for t, g in zip(inputs, grads):
+                if g is not None:
+                    _accumulate(t, g if create_graph else g._data, create_graph, copy=True)
+            return
+        run_backward([self], [gradient], retain_graph, create_graph)
+
+    def register_hook(self, hook):
+        raise NotImplementedError("mygrad does not support tensor hooks; use retain_grad()")
+
+    # ------------------------------------------------------------------ in-place (no graph)
+    def _inplace_ok(self):
+        if self._rg and _State.enabled:
+            if self.grad_fn is None:
+                raise RuntimeError("a leaf Variable that requires grad is being used in an "
+                                   "in-place operation.")
+            raise RuntimeError("mygrad does not record in-place operations on tensors that are "
+                               "part of a graph; write y = y + 1 instead of y += 1, or modify "
+                               "the numbers inside mygrad.no_grad()")
+        if not isinstance(self._data, np.ndarray) or not self._data.flags.writeable:
+            self._data = np.array(self._data)
+
+    def _set(self, value):
+        self._inplace_ok()
+        np.copyto(self._data, value, casting="unsafe")
+        return self
+
+    def zero_(self):
+        self._inplace_ok()
+        self._data[...] = 0
+        return self
+
+    def fill_(self, value):
+        return self._set(_raw(value))
+
+    def copy_(self, src):
+        return self._set(np.broadcast_to(_raw(src), self._data.shape))
+
+    def add_(self, other, alpha=1):
+        o = _raw(other)
+        return self._set(self._data + (o if alpha == 1 else alpha * o))
+
+    def sub_(self, other, alpha=1):
+        o = _raw(other)
+        return self._set(self._data - (o if alpha == 1 else alpha * o))
+
+    def mul_(self, other):
+        return self._set(self._data * _raw(other))
+
+    def div_(self, other):
+        return self._set(self._data / _raw(other))
+
+    def addcmul_(self, t1, t2, value=1):
+        return self._set(self._data + value * _raw(t1) * _raw(t2))
+
+    def addcdiv_(self, t1, t2, value=1):
+        return self._set(self._data + value * _raw(t1) / _raw(t2))
+
+    def clamp_(self, min=None, max=None):  # noqa: A002
+        return self._set(np.clip(self._data, min, max))
+
+    def normal_(self, mean=0.0, std=1.0, generator=None):
+        from .random import _rng
+
+        return self._set(_rng().normal(mean, std, self._data.shape))
+
+    def uniform_(self, a=0.0, b=1.0, generator=None):
+        from .random import _rng
+
+        return self._set(_rng().uniform(a, b, self._data.shape))
+
+    def _iop(self, other, op):
+        if self._rg and _State.enabled and self.grad_fn is not None:
+            return op(self, other)  # out of place; Python rebinds the name
+        return self._set(op(Tensor._wrap(self._data), other)._data)
+
+    def __iadd__(self, other):
+        return self._iop(other, Tensor.__add__)
+
+    def __isub__(self, other):
+        return self._iop(other, Tensor.__sub__)
+
+    def __imul__(self, other):
+        return self._iop(other, Tensor.__mul__)
+
+    def __itruediv__(self, other):
+        return self._iop(other, Tensor.__truediv__)
+
+    def __setitem__(self, key, value):
+        self._inplace_ok()
+        if isinstance(value, Tensor) and value._rg and _State.enabled:
+            raise RuntimeError("mygrad does not record assignments into tensors; build the "
+                               "tensor with mygrad.cat, mygrad.stack or mygrad.where instead")
+        self._data[_index(key)] = _raw(value)
+
+    # ------------------------------------------------------------------ arithmetic
+    def __add__(self, other):
+        return _binary(Add, self, other)
+
+    def __radd__(self, other):
+        return _binary(Add, self, other)
+
+    def __sub__(self, other):
+        return _binary(Sub, self, other)
+
+    def __rsub__(self, other):
+        if isinstance(other, Tensor):
+            return _binary(Sub, other, self)
+        return _binary(RSub, self, other)
+
+    def __mul__(self, other):
+        return _binary(Mul, self, other)
+
+    def __rmul__(self, other):
+        return _binary(Mul, self, other)
+
+    def __truediv__(self, other):
+        return _binary(Div, self, other)
+
+    def __rtruediv__(self, other):
+        if isinstance(other, Tensor):
+            return _binary(Div, other, self)
+        if not isinstance(other, (*_SCALARS, np.ndarray, np.generic)):
+            return NotImplemented
+        return _binary(Mul, self.reciprocal(), other)
+
+    def __neg__(self):
+        return Neg.apply(self)
+
+    def __pos__(self):
+        return self
+
+    def __pow__(self, other):
+        if isinstance(other, _SCALARS) and not isinstance(other, bool):
+            return Pow.apply(self._floatify_for(other), other)
+        return _binary(PowTensor, self, other)
+
+    def __rpow__(self, other):
+        if not isinstance(other, (*_SCALARS, np.ndarray, np.generic)):
+            return NotImplemented
+        base = Tensor._wrap(np.asarray(other, dtype=self._data.dtype
+                                       if self._data.dtype.kind == "f" else _NP_F32))
+        return _binary(PowTensor, base, self)
+
+    def __matmul__(self, other):
+        if not isinstance(other, Tensor):
+            if not isinstance(other, (np.ndarray, list)):
+                return NotImplemented
+            other = Tensor._wrap(np.asarray(other))
+        from ._ops.linalg import matmul
+
+        return matmul(self, other)
+
+    def __rmatmul__(self, other):
+        if not isinstance(other, (np.ndarray, list)):
+            return NotImplemented
+        from ._ops.linalg import matmul
+
+        return matmul(Tensor._wrap(np.asarray(other)), self)
+
+    def __abs__(self):
+        return self.abs()
+
+    def _floatify_for(self, scalar):
+        if type(scalar) is float and self._data.dtype.kind != "f":
+            return Tensor._wrap(self._data.astype(_NP_F32))
+        return self
+
+    def add(self, other, alpha=1):
+        return self + (other if alpha == 1 else other * alpha)
+
+    def sub(self, other, alpha=1):
+        return self - (other if alpha == 1 else other * alpha)
+
+    def mul(self, other):
+        return self * other
+
+    def div(self, other):
+        return self / other
+
+    def pow(self, exponent):
+        return self ** exponent
+
+    def neg(self):
+        return -self
+
+    def reciprocal(self):
+        return Reciprocal.apply(self._float())
+
+    def matmul(self, other):
+        return self @ other
+
+    def mm(self, other):
+        if self._data.ndim != 2 or other.ndim != 2:
+            raise RuntimeError("self must be a matrix")
+        return self @ other
+
+    def dot(self, other):
+        return self @ other
+
+    # ------------------------------------------------------------------ comparisons
+    def _cmp(self, other, ufunc):
+        o = _raw(other)
+        if o is NotImplemented:
+            return NotImplemented
+        return Tensor._wrap(ufunc(self._data, o))
+
+    def __eq__(self, other):
+        return self._cmp(other, np.equal)
+
+    def __ne__(self, other):
+        return self._cmp(other, np.not_equal)
+
+    def __lt__(self, other):
+        return self._cmp(other, np.less)
+
+    def __le__(self, other):
+        return self._cmp(other, np.less_equal)
+
+    def __gt__(self, other):
+        return self._cmp(other, np.greater)
+
+    def __ge__(self, other):
+        return self._cmp(other, np.greater_equal)
+
+    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
+
+    def __invert__(self):
+        return Tensor._wrap(~self._data)
+
+    def __and__(self, other):
+        return self._cmp(other, np.logical_and if self._data.dtype.kind == "b"
+                         else np.bitwise_and)
+
+    def __or__(self, other):
+        return self._cmp(other, np.logical_or if self._data.dtype.kind == "b"
+                         else np.bitwise_or)
+
+    def logical_not(self):
+        return Tensor._wrap(np.logical_not(self._data))
+
+    def equal(self, other):
+        return self._data.shape == other._data.shape and bool(np.all(self._data == other._data))
+
+    def allclose(self, other, rtol=1e-5, atol=1e-8, equal_nan=False):
+        return bool(np.allclose(self._data, _raw(other), rtol, atol, equal_nan))
+
+    def isnan(self):
+        return Tensor._wrap(np.isnan(self._data))
+
+    def isfinite(self):
+        return Tensor._wrap(np.isfinite(self._data))
+
+    def sign(self):
+        return Tensor._wrap(np.sign(self._data))
+
+    # ------------------------------------------------------------------ elementwise math
+    def _float(self):
+        if self._data.dtype.kind != "f":
+            return Tensor._wrap(self._data.astype(_NP_F32))
+        return self
+
+    def exp(self):
+        return Exp.apply(self._float())
+
+    def log(self):
+        return Log.apply(self._float())
+
+    def sqrt(self):
+        return Sqrt.apply(self._float())
+
+    def sin(self):
+        return Sin.apply(self._float())
+
+    def cos(self):
+        return Cos.apply(self._float())
+
+    def tanh(self):
+        return Tanh.apply(self._float())
+
+    def sigmoid(self):
+        return Sigmoid.apply(self._float())
+
+    def relu(self):
+        return Relu.apply(self)
+
+    def abs(self):
+        return Abs.apply(self)
+
+    def square(self):
+        return Pow.apply(self, 2)
+
+    def clamp(self, min=None, max=None):  # noqa: A002 - torch's names
+        if min is None and max is None:
+            raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+        if isinstance(min, Tensor) or isinstance(max, Tensor):
+            from ._ops.functions import maximum, minimum
+
+            out = self
+            if min is not None:
+                out = maximum(out, min if isinstance(min, Tensor) else Tensor._wrap(
+                    np.asarray(min, dtype=self._data.dtype)))
+            if max is not None:
+                out = minimum(out, max if isinstance(max, Tensor) else Tensor._wrap(
+                    np.asarray(max, dtype=self._data.dtype)))
+            return out
+        return Clamp.apply(self, min, max)
+
+    clip = clamp
+
+    def softmax(self, dim, dtype=None):
+        x = self._float() if dtype is None else self.to(dtype)
+        return Softmax.apply(x, _dim(dim, x._data.ndim))
+
+    def log_softmax(self, dim, dtype=None):
+        x = self._float() if dtype is None else self.to(dtype)
+        return LogSoftmax.apply(x, _dim(dim, x._data.ndim))
+
+    # ------------------------------------------------------------------ reductions
+    def sum(self, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None):
+        dim = axis if dim is None else dim
+        keepdim = keepdims if keepdims is not None else keepdim
+        x = self if dtype is None else self.to(dtype)
+        if x._data.dtype.kind in "bu" or x._data.dtype == np.int32:
+            x = Tensor._wrap(x._data.astype(np.int64))
+        if dim is None or dim == ():
+            if dim == () and not keepdim:
+                return SumAll.apply(x) if dim is None else SumDim.apply(x, None, False)
+            return SumAll.apply(x) if not keepdim else SumDim.apply(x, None, True)
+        return SumDim.apply(x, _dims(dim, x._data.ndim), bool(keepdim))
+
+    def mean(self, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None):
+        dim = axis if dim is None else dim
+        keepdim = keepdims if keepdims is not None else keepdim
+        x = self if dtype is None else self.to(dtype)
+        if x._data.dtype.kind != "f":
+            raise RuntimeError(
+                "mean(): could not infer output dtype. Input dtype must be either a floating "
+                f"point or complex dtype. Got: {x.dtype.name.capitalize()}")
+        if dim is None:
+            return MeanAll.apply(x) if not keepdim else MeanDim.apply(x, None, True)
+        return MeanDim.apply(x, _dims(dim, x._data.ndim), bool(keepdim))
+
+    def max(self, dim=None, keepdim=False):
+        return _minmax(self, dim, keepdim, True)
+
+    def min(self, dim=None, keepdim=False):
+        return _minmax(self, dim, keepdim, False)
+
+    def amax(self, dim=(), keepdim=False):
+        return AMax.apply(self, _dims(dim, self._data.ndim) or None, keepdim)
+
+    def amin(self, dim=(), keepdim=False):
+        return AMin.apply(self, _dims(dim, self._data.ndim) or None, keepdim)
+
+    def argmax(self, dim=None, keepdim=False):
+        return _arg(self, dim, keepdim, np.argmax)
+
+    def argmin(self, dim=None, keepdim=False):
+        return _arg(self, dim, keepdim, np.argmin)
+
+    def var(self, dim=None, unbiased=True, keepdim=False, *, correction=None):
+        if correction is None:
+            correction = 1 if unbiased else 0
+        n = self._data.size if dim is None else int(np.prod(
+            [self._data.shape[d] for d in _dims(dim, self._data.ndim)]))
+        d = self - self.mean(dim, keepdim=True)
+        return (d * d).sum(dim, keepdim=keepdim) / max(n - correction, 0)
+
+    def std(self, dim=None, unbiased=True, keepdim=False, *, correction=None):
+        return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
+
+    def norm(self, p=2, dim=None, keepdim=False):
+        if p != 2:
+            return (self.abs() ** p).sum(dim, keepdim=keepdim) ** (1.0 / p)
+        return (self * self).sum(dim, keepdim=keepdim).sqrt()
+
+    # ------------------------------------------------------------------ shape
+    def reshape(self, *shape):
+        shape = _sizes(shape)
+        size = self._data.size
+        neg = [i for i, s in enumerate(shape) if s == -1]
+        known = math.prod(s for s in shape if s != -1)
+        if len(neg) > 1:
+            raise RuntimeError("only one dimension can be inferred")
+        if (neg and (known == 0 or size % known)) or (not neg and known != size) or any(
+                s < -1 for s in shape):
+            raise RuntimeError(f"shape '[{', '.join(map(str, shape))}]' is invalid for input "
+                               f"of size {size}")
+        if neg:
+            shape = tuple(size // known if s == -1 else s for s in shape)
+        if shape == self._data.shape:
+            return View.apply(self, shape) if self._rg else Tensor._wrap(self._data)
+        return View.apply(self, shape)
+
+    view = reshape
+
+    def view_as(self, other):
+        return self.reshape(other.shape)
+
+    def reshape_as(self, other):
+        return self.reshape(other.shape)
+
+    def flatten(self, start_dim=0, end_dim=-1):
+        nd = self._data.ndim
+        if nd == 0:
+            return self.reshape(1)
+        s, e = _dim(start_dim, nd), _dim(end_dim, nd)
+        shp = self._data.shape
+        return self.reshape(shp[:s] + (math.prod(shp[s:e + 1]),) + shp[e + 1:])
+
+    def unsqueeze(self, dim):
+        d = _dim(dim, self._data.ndim + 1)
+        return Unsqueeze.apply(self, d)
+
+    def squeeze(self, dim=None):
+        if dim is None:
+            return Squeeze.apply(self, None)
+        dims = tuple(d for d in _dims(dim, self._data.ndim) if self._data.shape[d] == 1)
+        return SqueezeDim.apply(self, dims)
+
+    def expand(self, *sizes):
+        sizes = _sizes(sizes)
+        shp = self._data.shape
+        lead = len(sizes) - len(shp)
+        if lead < 0:
+            raise RuntimeError(f"expand(torch.FloatTensor{{[{', '.join(map(str, shp))}]}}, "
+                               f"size=[{', '.join(map(str, sizes))}]): the number of sizes "
+                               "provided must be greater or equal to the number of dimensions "
+                               "in the tensor")
+        target = tuple(shp[i - lead] if s == -1 else s for i, s in enumerate(sizes))
+        try:
+            np.broadcast_shapes(shp, target)
+        except ValueError:
+            raise RuntimeError(_broadcast_msg(shp, target)) from None
+        return Expand.apply(self, target)
+
+    def expand_as(self, other):
+        return self.expand(other.shape)
+
+    def transpose(self, dim0, dim1):
+        nd = self._data.ndim
+        d0, d1 = _dim(dim0, nd), _dim(dim1, nd)
+        perm = list(range(nd))
+        perm[d0], perm[d1] = perm[d1], perm[d0]
+        return Transpose.apply(self, tuple(perm))
+
+    swapaxes = swapdims = transpose
+
+    def t(self):
+        if self._data.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
+                               f"{self._data.ndim}D")
+        return TransposeT.apply(self, tuple(range(self._data.ndim - 1, -1, -1)))
+
+    def permute(self, *dims):
+        dims = _sizes(dims)
+        nd = self._data.ndim
+        if len(dims) != nd:
+            raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input "
+                               f"does not match the length of the desired ordering of "
+                               f"dimensions i.e. input.dim() = {nd} is not equal to "
+                               f"len(dims) = {len(dims)}")
+        return Permute.apply(self, tuple(_dim(d, nd) for d in dims))
+
+    def __getitem__(self, key):
+        return _getitem(self, key)
+
+
+class Size(tuple):
+    """``torch.Size([2, 3])``: a tuple that prints like torch's."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return f"mygrad.Size([{', '.join(map(str, self))}])"
+
+    def numel(self):
+        return math.prod(self)
+
+
+_TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
+               "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor",
+               "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor"}
+
+
+def _raw(x):
+    """A numpy array or Python number for any operand; NotImplemented for anything else."""
+    if isinstance(x, Tensor):
+        return x._data
+    if isinstance(x, (*_SCALARS, np.ndarray, np.generic)):
+        return x
+    if isinstance(x, (list, tuple)):
+        return np.asarray(x)
+    return NotImplemented
+
+
+def _to_tensor_operand(other, like):
+    """Wrap a non-Tensor operand of an arithmetic operator, or return NotImplemented."""
+    if isinstance(other, np.ndarray):
+        return Tensor._wrap(other)
+    if isinstance(other, np.generic):
+        return Tensor._wrap(np.asarray(other))
+    return NotImplemented
+
+
+def _binary(op, a, b):
+    """``op.apply(a, b)`` with torch's type promotion and torch's broadcasting error."""
+    if isinstance(b, Tensor):
+        da, db = a._data.dtype, b._data.dtype
+        if da is not db and da != db:
+            rt = _dt.result_type(a._data, b._data)
+            if da != rt:
+                a = a.to(rt) if da.kind == "f" else Tensor._wrap(a._data.astype(rt))
+            if db != rt:
+                b = b.to(rt) if db.kind == "f" else Tensor._wrap(b._data.astype(rt))
+        if op is Div and a._data.dtype.kind != "f":
+            a, b = a._float(), b._float()
+        try:
+            return op.apply(a, b)
+        except ValueError:
+            if a._data.shape != b._data.shape:
+                raise RuntimeError(_broadcast_msg(a._data.shape, b._data.shape)) from None
+            raise
+    tb = type(b)
+    if tb is float or tb is int or tb is bool:
+        if a._data.dtype.kind != "f" and (tb is float or op is Div):
+            a = a._float()
+        return op.apply(a, b)
+    b = _to_tensor_operand(b, a)
+    if b is NotImplemented:
+        return NotImplemented
+    if op is RSub:
+        return _binary(Sub, b, a)
+    return _binary(op, a, b)
+
+
+def _minmax(x, dim, keepdim, is_max):
+    if isinstance(dim, Tensor):
+        from ._ops.functions import maximum, minimum
+
+        return maximum(x, dim) if is_max else minimum(x, dim)
+    if dim is None:
+        if x._data.size == 0:
+            raise RuntimeError(f"{'max' if is_max else 'min'}(): Expected reduction dim to be "
+                               "specified for input.numel() == 0. Specify the reduction dim "
+                               "with the 'dim' argument.")
+        return (MaxAll if is_max else MinAll).apply(x)
+    d = _dim(dim, x._data.ndim)
+    arr = x._data
+    idx = (np.argmax if is_max else np.argmin)(arr, axis=d, keepdims=True) if arr.ndim else \
+        np.zeros((), dtype=np.int64)
+    values = (MaxDim if is_max else MinDim).apply(x, d, idx, bool(keepdim))
+    if arr.ndim and not keepdim:
+        idx = np.squeeze(idx, d)
+    indices = Tensor._wrap(np.asarray(idx, dtype=np.int64))
+    return (max_return if is_max else min_return)(values, indices)
+
+
+def _arg(x, dim, keepdim, fn):
+    arr = x._data
+    if dim is None:
+        out = np.asarray(fn(arr), dtype=np.int64)
+        if keepdim:
+            out = out.reshape((1,) * arr.ndim)
+        return Tensor._wrap(out)
+    d = _dim(dim, arr.ndim)
+    if arr.ndim == 0:
+        return Tensor._wrap(np.zeros((), np.int64))
+    return Tensor._wrap(np.asarray(fn(arr, axis=d, keepdims=bool(keepdim)), dtype=np.int64))
+
+
+def _index(key):
+    """Convert Tensors and lists inside an index to numpy arrays."""
+    if isinstance(key, tuple):
+        return tuple(_index_one(k) for k in key)
+    return _index_one(key)
+
+
+def _index_one(k):
+    if isinstance(k, Tensor):
+        return k._data
+    if isinstance(k, list):
+        return np.asarray(k)
+    return k
+
+
+def _getitem(x, key):
+    key = _index(key)
+    parts = key if isinstance(key, tuple) else (key,)
+    cls = Select
+    advanced = False
+    for p in parts:
+        if isinstance(p, np.ndarray) and p.ndim >= 0 and not (p.ndim == 0 and p.dtype.kind
+                                                                in "iu"):
+            advanced = True
+    if advanced:
+        cls = Index
+    else:
+        for p in reversed(parts):
+            if p is Ellipsis:
+                continue
+            if p is None:
+                cls = UnsqueezeIdx
+            elif isinstance(p, slice):
+                cls = Slice
+            else:
+                cls = Select
+            break
+    try:
+        return cls.apply(x, key)
+    except IndexError as e:
+        raise IndexError(f"{e} (indexing a tensor of shape {tuple(x._data.shape)})") from None
+
+
+# ---------------------------------------------------------------------- repr (torch's format)
+_LINEWIDTH, _THRESHOLD, _EDGE, _PREC = 80, 1000, 3, 4
+
+
+class _Formatter:
+    def __init__(self, values, floating):
+        self.floating = floating
+        self.int_mode = True
+        self.sci_mode = False
+        self.max_width = 1
+        v = values.reshape(-1)
+        if not floating:
+            for x in v.tolist():
+                self.max_width = max(self.max_width, len(str(x)))
+            return
+        v = v.astype(np.float64)
+        nz = v[np.isfinite(v) & (v != 0)]
+        if nz.size == 0:
+            return
+        a = np.abs(nz)
+        mn, mx = float(a.min()), float(a.max())
+        self.int_mode = bool(np.all(nz == np.ceil(nz)))
+        vals = nz.tolist()
+        if self.int_mode:
+            if mx / mn > 1000.0 or mx > 1.0e8:
+                self.sci_mode = True
+                self.max_width = max(len(f"{x:.{_PREC}e}") for x in vals)
+            else:
+                self.max_width = max(len(f"{x:.0f}") + 1 for x in vals)
+        else:
+            if mx / mn > 1000.0 or mx > 1.0e8 or mn < 1.0e-4:
+                self.sci_mode = True
+                self.max_width = max(len(f"{x:.{_PREC}e}") for x in vals)
+            else:
+                self.max_width = max(len(f"{x:.{_PREC}f}") for x in vals)
+
+    def format(self, x):
+        if self.floating:
+            if self.sci_mode:
+                s = f"{x:{self.max_width}.{_PREC}e}"
+            elif self.int_mode:
+                s = f"{x:.0f}"
+                if not (math.isinf(x) or math.isnan(x)):
+                    s += "."
+            else:
+                s = f"{x:.{_PREC}f}"
+        else:
+            s = str(x)
+        return (self.max_width - len(s)) * " " + s
+
+
+def _summarized(a):
+    if a.ndim == 0:
+        return a
+    if a.ndim == 1:
+        if a.shape[0] > 2 * _EDGE:
+            return np.concatenate((a[:_EDGE], a[-_EDGE:]))
+        return a
+    if a.shape[0] > 2 * _EDGE:
+        rows = [a[i] for i in range(_EDGE)] + [a[i] for i in range(len(a) - _EDGE, len(a))]
+    else:
+        rows = list(a)
+    return np.stack([_summarized(r) for r in rows])
+
+
+def _fmt_value(x, fmt):
+    return fmt.format(bool(x) if fmt.floating is None else x)
+
+
+def _vector_str(a, indent, summarize, fmt):
+    elem_len = fmt.max_width + 2
+    per_line = max(1, int(math.floor((_LINEWIDTH - indent) / elem_len)))
+    if summarize and a.shape[0] > 2 * _EDGE:
+        data = ([fmt.format(v) for v in a[:_EDGE].tolist()] + [" ..."]
+                + [fmt.format(v) for v in a[-_EDGE:].tolist()])
+    else:
+        data = [fmt.format(v) for v in a.tolist()]
+    lines = [", ".join(data[i:i + per_line]) for i in range(0, len(data), per_line)]
+    return "[" + ("," + "\n" + " " * (indent + 1)).join(lines) + "]"
+
+
+def _array_str(a, indent, summarize, fmt):
+    if a.ndim == 0:
+        return fmt.format(a.item())
+    if a.ndim == 1:
+        return _vector_str(a, indent, summarize, fmt)
+    if summarize and a.shape[0] > 2 * _EDGE:
+        slices = ([_array_str(a[i], indent + 1, summarize, fmt) for i in range(_EDGE)] + ["..."]
+                  + [_array_str(a[i], indent + 1, summarize, fmt)
+                     for i in range(len(a) - _EDGE, len(a))])
+    else:
+        slices = [_array_str(a[i], indent + 1, summarize, fmt) for i in range(a.shape[0])]
+    return "[" + ("," + "\n" * (a.ndim - 1) + " " * (indent + 1)).join(slices) + "]"
+
+
+def _tensor_repr(t):
+    """``tensor([1., 2.], requires_grad=True)``: torch's layout, torch's number formatting."""
+    a = np.asarray(t._data)
+    prefix = "tensor("
+    indent = len(prefix)
+    suffixes = []
+    default = a.dtype in (np.dtype(np.float32), np.dtype(np.int64), np.dtype(np.bool_))
+    if a.size == 0:
+        if a.ndim != 1:
+            suffixes.append("size=" + str(tuple(a.shape)))
+        if a.dtype != np.float32:
+            suffixes.append(f"dtype={t.dtype!r}")
+        body = "[]"
+    else:
+        if not default:
+            suffixes.append(f"dtype={t.dtype!r}")
+        summarize = a.size > _THRESHOLD
+        fmt = _Formatter(_summarized(a) if summarize else a, a.dtype.kind == "f")
+        body = _array_str(a, indent, summarize, fmt)
+    if t.grad_fn is not None:
+        suffixes.append(f"grad_fn=<{t.grad_fn._torch_name}>")
+    elif t._rg:
+        suffixes.append("requires_grad=True")
+    s = prefix + body
+    out = [s]
+    last = len(s) - s.rfind("\n") + 1
+    for suf in suffixes:
+        if last + len(suf) + 2 > _LINEWIDTH:
+            out.append(",\n" + " " * indent + suf)
+            last = indent + len(suf)
+        else:
+            out.append(", " + suf)
+            last += len(suf) + 2
+    out.append(")")
+    return "".join(out)
+
+
+from ._ops.arithmetic import Add, Div, Mul, Neg, Pow, PowTensor, Reciprocal, RSub, Sub  # noqa: E402
+from ._ops.elementwise import (  # noqa: E402
+    Abs,
+    Cast,
+    Clamp,
+    Clone,
+    Cos,
+    Exp,
+    Log,
+    Relu,
+    Sigmoid,
+    Sin,
+    Sqrt,
+    Tanh,
+)
+from ._ops.reduce import (  # noqa: E402
+    AMax,
+    AMin,
+    MaxAll,
+    MaxDim,
+    MeanAll,
+    MeanDim,
+    MinAll,
+    MinDim,
+    SumAll,
+    SumDim,
+)
+from ._ops.shape import (  # noqa: E402
+    Expand,
+    Index,
+    Permute,
+    Select,
+    Slice,
+    Squeeze,
+    SqueezeDim,
+    Transpose,
+    TransposeT,
+    Unsqueeze,
+    UnsqueezeIdx,
+    View,
+)
+from ._ops.softmax import LogSoftmax, Softmax  # noqa: E402
+from .autograd.grad_mode import _State  # noqa: E402  (after Tensor: autograd imports it)
