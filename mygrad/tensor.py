@@ -78,8 +78,10 @@ def _dims(dim, ndim):
     if dim is None:
         return None
     if isinstance(dim, (tuple, list)):
-        return tuple(_dim(d, ndim) for d in dim)
-    return (_dim(dim, ndim),)
+        dims = tuple(_dim(d, ndim) for d in dim)
+    else:
+        dims = (_dim(dim, ndim),)
+    return dims if ndim else ()  # a 0-d tensor has no axis to reduce
 
 
 def _dim(d, ndim):
@@ -710,11 +712,11 @@ class Tensor:
 
     def softmax(self, dim, dtype=None):
         x = self._float() if dtype is None else self.to(dtype)
-        return Softmax.apply(x, _dim(dim, x._data.ndim))
+        return Softmax.apply(x, _dims(dim, x._data.ndim))
 
     def log_softmax(self, dim, dtype=None):
         x = self._float() if dtype is None else self.to(dtype)
-        return LogSoftmax.apply(x, _dim(dim, x._data.ndim))
+        return LogSoftmax.apply(x, _dims(dim, x._data.ndim))
 
     # ------------------------------------------------------------------ reductions
     def sum(self, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None):
@@ -723,9 +725,7 @@ class Tensor:
         x = self if dtype is None else self.to(dtype)
         if x._data.dtype.kind in "bu" or x._data.dtype == np.int32:
             x = Tensor._wrap(x._data.astype(np.int64))
-        if dim is None or dim == ():
-            if dim == () and not keepdim:
-                return SumAll.apply(x) if dim is None else SumDim.apply(x, None, False)
+        if dim is None:
             return SumAll.apply(x) if not keepdim else SumDim.apply(x, None, True)
         return SumDim.apply(x, _dims(dim, x._data.ndim), bool(keepdim))
 
