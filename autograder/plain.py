@@ -18,7 +18,6 @@ Encoding (``t`` is the kind):
   proxies, generators, ...): never compared, always a failed check.
 """
 
-from __future__ import annotations
 
 import math
 import sys

@@ -1,0 +1,493 @@
+"""`course grade`: score a class of submissions, trustworthily, into nbgrader's gradebook."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+import secrets
+import shutil
+import sys
+import tempfile
+import threading
+import time
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+import numpy as np
+
+from . import gradebook as gbmod
+from . import sandbox
+from .checks import Expect, compare
+from .course import ConfigError, CoursePaths, nbgrader_api
+from .notebook import (
+    Malformed,
+    SourceAssignment,
+    load_source,
+    parse_submission,
+    rebuilt_notebook,
+    reduce_submission,
+)
+from .release import name_stubs
+from .spec import Assignment, load_spec
+
+STATUSES = ("graded", "error", "timeout", "memory", "malformed", "missing")
+STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$")
+MAX_ZIP_BYTES = 500 * 1024 * 1024
+
+
+@dataclass
+class CheckRecord:
+    name: str
+    ok: bool
+    message: str
+
+
+@dataclass
+class TaskResult:
+    grade_id: str
+    points: float
+    score: float = 0.0
+    manual: bool = False
+    unanswered: bool = False  # manual answer left as released: scored 0, no manual grading
+    checks: list[CheckRecord] = field(default_factory=list)
+
+
+@dataclass
+class SubmissionResult:
+    student: str
+    status: str
+    tasks: list[TaskResult]
+    notes: list[str] = field(default_factory=list)
+    cell_errors: list[str] = field(default_factory=list)
+    answer_hashes: dict[str, str] = field(default_factory=dict)
+    source_file: str = ""
+    wall: float = 0.0
+    reused: bool = False
+
+    @property
+    def score(self) -> float:
+        return round(sum(t.score for t in self.tasks if not t.manual), 2)
+
+    @property
+    def max_score(self) -> float:
+        return round(sum(t.points for t in self.tasks), 2)
+
+    def details(self) -> dict:
+        return {
+            "tasks": [
+                {"grade_id": t.grade_id, "points": t.points, "score": t.score,
+                 "manual": t.manual, "unanswered": t.unanswered,
+                 "checks": [{"name": c.name, "ok": c.ok, "message": c.message} for c in t.checks]}
+                for t in self.tasks
+            ],
+            "notes": self.notes,
+            "cell_errors": self.cell_errors,
+            "answer_hashes": self.answer_hashes,
+            "source_file": self.source_file,
+            "reused_release_run": self.reused,
+        }
+
+
+# ----------------------------------------------------------------------------- discovery
+
+
+@dataclass
+class Found:
+    student: str
+    path: Path | None  # None: missing
+    notes: list[str] = field(default_factory=list)
+
+
+def _safe_extract(zip_path: Path, dest: Path) -> list[str]:
+    problems = []
+    try:
+        zf = zipfile.ZipFile(zip_path)
+    except zipfile.BadZipFile as e:
+        raise ConfigError(f"{zip_path} is not a readable zip file: {e}") from None
+    total = 0
+    with zf:
+        for info in zf.infolist():
+            name = info.filename
+            parts = Path(name).parts
+            if name.startswith("/") or ".." in parts or info.is_dir():
+                if not info.is_dir():
+                    problems.append(f"zip entry {name!r} skipped (unsafe path)")
+                continue
+            total += info.file_size
+            if total > MAX_ZIP_BYTES:
+                problems.append("zip larger than 500 MB when unpacked: the rest was skipped")
+                break
+            target = dest.joinpath(*parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with zf.open(info) as src, open(target, "wb") as out:
+                shutil.copyfileobj(src, out)
+    return problems
+
+
+def _unwrap(folder: Path) -> Path:
+    """LMS zips often wrap everything in one folder: descend while that is so."""
+    for _ in range(3):
+        entries = [p for p in folder.iterdir() if p.name not in ("__MACOSX",)]
+        if len(entries) == 1 and entries[0].is_dir() and len(list(entries[0].iterdir())) > 1:
+            folder = entries[0]
+        else:
+            break
+    return folder
+
+
+def _pick_notebook(folder: Path, assignment: str, notebook: str) -> tuple[Path | None, list]:
+    for cand in (folder / assignment / notebook, folder / notebook):
+        if cand.is_file():
+            return cand, []
+    nbs = sorted(p for p in folder.rglob("*.ipynb")
+                 if ".ipynb_checkpoints" not in p.parts and p.is_file())
+    if not nbs:
+        return None, []
+    if len(nbs) == 1:
+        return nbs[0], [f"notebook taken from {nbs[0].relative_to(folder)} "
+                        f"(expected {notebook})"]
+    named = [p for p in nbs if assignment in p.name] or nbs
+    chosen = max(named, key=lambda p: p.stat().st_mtime)
+    return chosen, [f"{len(nbs)} notebooks found; graded {chosen.relative_to(folder)}"]
+
+
+def _student_from_flat_name(name: str) -> str:
+    stem = name[:-len(".ipynb")] if name.endswith(".ipynb") else name
+    return stem.split("_")[0] if "_" in stem else stem
+
+
+def discover(root: Path, assignment: str, notebook: str) -> tuple[list[Found], list[str]]:
+    """Find ``<student>/<nb>``, ``<student>/<assignment>/<nb>`` or LMS-style flat files."""
+    problems: list[str] = []
+    found: dict[str, Found] = {}
+    if not root.exists():
+        raise ConfigError(f"submissions path {root} does not exist")
+    for entry in sorted(root.iterdir()):
+        if entry.name.startswith(".") or entry.name == "__MACOSX":
+            continue
+        if entry.is_dir():
+            student = entry.name
+            if not STUDENT_ID.match(student):
+                problems.append(f"{entry.name!r}: not a valid student id (folder skipped)")
+                continue
+            path, notes = _pick_notebook(entry, assignment, notebook)
+            if student in found:
+                problems.append(f"{student}: two submissions; kept {found[student].path}")
+                continue
+            found[student] = Found(student, path, notes if path else
+                                   [f"no .ipynb file in {entry.name}/"])
+        elif entry.suffix == ".ipynb":
+            student = _student_from_flat_name(entry.name)
+            if not STUDENT_ID.match(student):
+                problems.append(f"{entry.name!r}: cannot read a student id from the file name")
+                continue
+            if student in found:
+                problems.append(f"{entry.name!r}: second file for {student}; skipped")
+                continue
+            found[student] = Found(student, entry, [])
+        else:
+            problems.append(f"{entry.name!r}: not a notebook or student folder (skipped)")
+    return [found[k] for k in sorted(found)], problems
+
+
+# ----------------------------------------------------------------------------- grading
+
+
+@dataclass
+class Context:
+    assignment: str
+    source: SourceAssignment
+    spec: Assignment
+    points: dict[str, float]
+    limits: sandbox.Limits
+    reuse_blank: bool = True
+    _blank_lock: threading.Lock = field(default_factory=threading.Lock)
+    _blank: dict = field(default_factory=dict)
+
+
+def _empty_tasks(ctx: Context) -> list[TaskResult]:
+    tasks = []
+    for c in ctx.source.cells:
+        if c.kind == "check":
+            tasks.append(TaskResult(c.grade_id, ctx.points[c.grade_id]))
+        elif c.kind == "manual":
+            tasks.append(TaskResult(c.grade_id, ctx.points[c.grade_id], manual=True))
+    return tasks
+
+
+def _fail_all(tasks: list[TaskResult], message: str) -> None:
+    for t in tasks:
+        if not t.manual:
+            t.checks = [CheckRecord(t.grade_id, False, message)]
+            t.score = 0.0
+
+
+def grade_one(ctx: Context, found: Found) -> SubmissionResult:
+    start = time.monotonic()
+    tasks = _empty_tasks(ctx)
+    res = SubmissionResult(found.student, "graded", tasks, list(found.notes),
+                           source_file=str(found.path or ""))
+    if found.path is None:
+        res.status = "missing"
+        _fail_all(tasks, "提出がありません")
+        return res
+    try:
+        data = parse_submission(found.path.read_bytes())
+        reduced = reduce_submission(ctx.source, data)
+    except (Malformed, OSError) as e:
+        res.status = "malformed"
+        res.notes.append(f"malformed: {e}")
+        _fail_all(tasks, f"ノートブックとして読み込めませんでした ({e})")
+        return res
+    res.notes += reduced.notes
+    for t in tasks:
+        if t.manual:
+            answer = reduced.answers.get(t.grade_id)
+            t.unanswered = answer is None or answer.strip() == ctx.source.stubs.get(
+                t.grade_id, "").strip() or not answer.strip()
+    res.answer_hashes = {k: hashlib.sha256(v.encode()).hexdigest()[:16]
+                         for k, v in reduced.answers.items()}
+    res.reduced = reduced  # for the autograded notebook
+    if reduced.unchanged and ctx.reuse_blank:
+        with ctx._blank_lock:
+            cached = ctx._blank.get("result")
+            if cached is None:
+                cached = _run_and_score(ctx, reduced, tasks, res)
+                ctx._blank["result"] = cached
+            else:
+                res.status, res.cell_errors = cached.status, list(cached.cell_errors)
+                for t, c in zip(tasks, cached.tasks):
+                    t.score, t.checks = c.score, list(c.checks)
+                res.reused = True
+                res.notes.append("identical to the released notebook: scored from one run of "
+                                 "the release")
+    else:
+        _run_and_score(ctx, reduced, tasks, res)
+    res.wall = time.monotonic() - start
+    return res
+
+
+def _jsonable(obj, where: str):
+    try:
+        return json.loads(json.dumps(obj, allow_nan=False))
+    except (TypeError, ValueError) as e:
+        raise ConfigError(f"{where}: cases must be plain JSON data ({e})") from None
+
+
+def _run_and_score(ctx: Context, reduced, tasks, res: SubmissionResult) -> SubmissionResult:
+    rng = np.random.default_rng(secrets.randbits(128))
+    cases: dict[str, list[dict]] = {}
+    for t in tasks:
+        if t.manual:
+            continue
+        spec_task = ctx.spec.tasks[t.grade_id]
+        cases[t.grade_id] = _jsonable(spec_task.cases(rng), f"task {t.grade_id}")
+    job = {
+        "steps": [{"kind": s.kind, "label": s.label, "source": s.source}
+                  for s in reduced.steps],
+        "tasks": {gid: {"probe_source": ctx.spec.tasks[gid].probe_source,
+                        "probe_name": ctx.spec.tasks[gid].probe_name,
+                        "cases": cs} for gid, cs in cases.items()},
+    }
+    run = sandbox.run(job, ctx.limits)
+    events = run.events
+    done = any(e.get("ev") == "done" for e in events)
+    memory = any(e.get("memory") is True for e in events)
+    student_labels = {s.label for s in reduced.steps if s.student}
+    for e in events:
+        if e.get("ev") == "cell" and e.get("ok") is False:
+            label = str(e.get("label"))[:80]
+            who = "" if label in student_labels else " (given cell)"
+            res.cell_errors.append(f"{label}{who}: {str(e.get('error'))[:300]}")
+    if run.timed_out:
+        res.status, why = "timeout", f"制限時間 {ctx.limits.timeout:g} 秒を超えたため停止しました"
+    elif memory:
+        res.status, why = "memory", "メモリ制限を超えました"
+    elif not done:
+        sig = -run.returncode if run.returncode and run.returncode < 0 else None
+        res.status = "error"
+        why = (f"実行が途中で終了しました (signal {sig})" if sig
+               else f"実行が途中で終了しました (終了コード {run.returncode})")
+        if sig == 9 or sig == 11 or sig == 6:
+            res.notes.append(f"process killed by signal {sig} (possibly the memory limit)")
+    else:
+        why = ""
+    if run.output_truncated:
+        res.notes.append(f"output over {ctx.limits.output_cap} bytes was discarded")
+    if run.bad_lines:
+        res.notes.append(f"{run.bad_lines} unreadable result lines ignored")
+    got: dict[tuple[str, int], dict] = {}
+    for e in events:
+        if e.get("ev") == "case" and isinstance(e.get("task"), str) and type(e.get("case")) is int:
+            got.setdefault((e["task"], e["case"]), e)  # first report wins
+    for t in tasks:
+        if t.manual:
+            continue
+        spec_task = ctx.spec.tasks[t.grade_id]
+        records: list[CheckRecord] = []
+        for k, case in enumerate(cases[t.grade_id]):
+            expectations: dict[str, Expect] = spec_task.expectations(case)
+            ev = got.get((t.grade_id, k))
+            for key, expect in expectations.items():
+                label = key if len(cases[t.grade_id]) == 1 else f"{key} (テスト {k + 1})"
+                if ev is None:
+                    msg = why or "結果が返りませんでした"
+                    records.append(CheckRecord(label, False, f"✗ {label}: {msg}"))
+                elif ev.get("error") is not None or not isinstance(ev.get("values"), dict):
+                    err = str(ev.get("error"))[:300]
+                    records.append(CheckRecord(label, False,
+                                               f"✗ {label}: 実行中にエラーが起きました: {err}"))
+                else:
+                    out = compare(label, ev["values"].get(key, {"t": "none"}), expect)
+                    records.append(CheckRecord(label, out.ok, out.message))
+        t.checks = records
+        passed = sum(r.ok for r in records)
+        frac = (passed == len(records)) if spec_task.all_or_nothing else passed / len(records)
+        t.score = min(t.points, math.floor(t.points * frac * 100 + 1e-9) / 100)
+    return res
+
+
+# ----------------------------------------------------------------------------- orchestration
+
+
+def check_isolation(paths: CoursePaths, others: list[Path]) -> None:
+    """Refuse to grade if the sandbox would see instructor files (a misconfiguration)."""
+    if sandbox.choose_mode() != "bwrap":
+        return
+    visible = sandbox.readonly_paths()
+    for p in [paths.course_dir, paths.solutions, *others]:
+        p = p.resolve()
+        for v in visible:
+            if p == v or p.is_relative_to(v):
+                raise ConfigError(f"{p} lies inside {v}, which the sandbox can read; "
+                                  "move the course dir / solutions / submissions elsewhere")
+
+
+def prepare(paths: CoursePaths, assignment: str):
+    """Put the assignment into the gradebook with nbgrader; return source, spec and points."""
+    src_nb = paths.source_notebook(assignment)
+    spec = load_spec(src_nb.parent)
+    course = paths.course_dir
+    (course / "source" / assignment).mkdir(parents=True, exist_ok=True)
+    shutil.copy2(src_nb, course / "source" / assignment / src_nb.name)
+    api = nbgrader_api(course, paths.db)
+    result = api.generate_assignment(assignment, force=True, create=True)
+    release_path = course / "release" / assignment / src_nb.name
+    if not result.get("success") or not release_path.exists():
+        raise ConfigError(f"nbgrader generate_assignment failed:\n"
+                          f"{result.get('error') or result.get('log')}")
+    release_nb = nbformat.read(release_path, as_version=4)
+    name_stubs(release_nb, assignment)
+    source = load_source(src_nb, release_nb)
+    problems = spec.validate({c.grade_id for c in source.check_cells})
+    if problems:
+        raise ConfigError("\n".join(problems))
+    gb = gbmod.open_gradebook(paths.db)
+    try:
+        points = {}
+        for nb in gb.find_assignment(assignment).notebooks:
+            for cell in nb.grade_cells:
+                points[cell.name] = float(cell.max_score)
+    finally:
+        gb.close()
+    missing = [c.grade_id for c in source.cells
+               if c.kind in ("check", "manual") and c.grade_id not in points]
+    if missing:
+        raise ConfigError(f"grade cells missing from the gradebook: {missing}")
+    return source, spec, points, src_nb, release_nb
+
+
+def grade(paths: CoursePaths, assignment: str, submissions: Path, jobs: int = 1,
+          limits: sandbox.Limits | None = None, reuse_blank: bool = True,
+          out=sys.stdout) -> list[SubmissionResult]:
+    limits = limits or sandbox.Limits()
+    paths.course_dir.mkdir(parents=True, exist_ok=True)
+    submissions = submissions.resolve()
+    check_isolation(paths, [submissions])
+    source, spec, points, src_nb, release_nb = prepare(paths, assignment)
+    import torch
+
+    torch.set_num_threads(1)
+    ctx = Context(assignment, source, spec, points, limits, reuse_blank)
+    tmp = None
+    problems: list[str] = []
+    try:
+        root = submissions
+        if submissions.is_file() and submissions.suffix == ".zip":
+            tmp = Path(tempfile.mkdtemp(prefix="course-zip-"))
+            problems += _safe_extract(submissions, tmp)
+            root = _unwrap(tmp)
+        found, more = discover(root, assignment, source.notebook_name)
+        problems += more
+        print(f"grading {assignment}: {len(found)} submissions from {submissions} "
+              f"with {jobs} job(s), isolation: {sandbox.describe()}", file=out, flush=True)
+        for p in problems:
+            print(f"  note: {p}", file=out)
+        gb = gbmod.open_gradebook(paths.db)
+        results: list[SubmissionResult] = []
+        try:
+            roster = {s.id for s in gb.students}
+            graded_before = {r["student_id"] for r in gbmod.all_results(gb, assignment)}
+            for sid in sorted(roster - {f.student for f in found} - graded_before):
+                found.append(Found(sid, None, ["in the gradebook roster, no submission"]))
+            with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+                for res in pool.map(lambda f: _safe_grade(ctx, f), found):
+                    gbmod.record(gb, assignment, source.notebook_name, res)
+                    _write_autograded(paths, assignment, src_nb, release_nb, res)
+                    results.append(res)
+                    print(f"  {res.student:<20} {res.status:<9} {res.score:>6g} / "
+                          f"{res.max_score:g}", file=out, flush=True)
+        finally:
+            gb.close()
+    finally:
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
+    print_table(results, out)
+    return results
+
+
+def _safe_grade(ctx: Context, found: Found) -> SubmissionResult:
+    try:
+        return grade_one(ctx, found)
+    except ConfigError:
+        raise
+    except Exception as e:  # a grader bug must not lose the batch; record it loudly
+        tasks = _empty_tasks(ctx)
+        _fail_all(tasks, "採点中に内部エラーが起きました（担当教員に連絡してください）")
+        return SubmissionResult(found.student, "error", tasks,
+                                [f"internal grader error: {type(e).__name__}: {e}"],
+                                source_file=str(found.path or ""))
+
+
+def _write_autograded(paths, assignment, src_nb, release_nb, res) -> None:
+    reduced = getattr(res, "reduced", None)
+    if reduced is None:
+        return
+    out = paths.course_dir / "autograded" / res.student / assignment / src_nb.name
+    out.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(rebuilt_notebook(src_nb, reduced, release_nb), out)
+
+
+def print_table(results: list[SubmissionResult], out=sys.stdout) -> None:
+    if not results:
+        print("no submissions found", file=out)
+        return
+    ids = [t.grade_id for t in results[0].tasks]
+    short = [re.sub(r"^[^_]*_|_check$", "", g)[:10] for g in ids]
+    head = f"{'student':<20} {'status':<9} {'score':>7} {'max':>5}  " + " ".join(
+        f"{s:>10}" for s in short)
+    print("\n" + head, file=out)
+    print("-" * len(head), file=out)
+    for r in sorted(results, key=lambda r: r.student):
+        cells = " ".join(f"{'manual' if t.manual else format(t.score, 'g'):>10}"
+                         for t in r.tasks)
+        print(f"{r.student:<20} {r.status:<9} {r.score:>7g} {r.max_score:>5g}  {cells}",
+              file=out)
+    counts = {s: sum(r.status == s for r in results) for s in STATUSES}
+    print("-" * len(head), file=out)
+    print("  ".join(f"{k}: {v}" for k, v in counts.items() if v), file=out, flush=True)
