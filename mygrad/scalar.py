@@ -1,0 +1,409 @@
+"""A scalar autograd engine: :class:`Value`.
+
+This is the finished form of what lecture 5 builds cell by cell.  A ``Value`` wraps one Python
+float (``.data``) and, after ``backward()``, holds d(output)/d(self) in ``.grad``.  Every
+operation creates a new ``Value`` that remembers its inputs (``._prev``), the name of the
+operation (``._op``) and a function ``._backward`` that applies the chain rule locally.
+
+The backward protocol is: ``node._backward(node)``.  The function receives the node it belongs
+to as an argument, so in the lecture students write it as a closure over the *inputs* only::
+
+    def __mul__(self, other):
+        out = Value(self.data * other.data, (self, other), "*")
+
+        def _backward(out):                  # out is passed in, not captured
+            self.grad += other.data * out.grad
+            other.grad += self.data * out.grad
+
+        out._backward = _backward
+        return out
+
+Such hand-written nodes work with :meth:`Value.backward` unchanged.  Passing ``out`` in rather
+than capturing it matters: a closure that captures ``out`` and is stored on ``out`` is a
+reference cycle, which only Python's cycle collector can free.
+
+Why the finished library does not create a closure per node
+------------------------------------------------------------
+Python's garbage collector periodically walks every container object that is still alive, and
+how often it does a *full* walk grows with the number of objects created.  A closure per node
+costs four such objects (the function, its cell tuple and two cells) and the tuple in
+``_prev`` a fifth; on a 10^5-node graph those walks took most of the time.  So the operations
+below share one module-level backward function per operation (``_mul_backward(out)`` reads the
+inputs from ``out``) and a node keeps its inputs in two slots, ``_a`` and ``_b``: one
+garbage-collected object per node.  ``_prev`` is still there, as a property.
+
+Two more details are about scale.  ``backward()`` finds the graph with an explicit work list
+instead of recursion, so graphs of any depth work (a recursive topological sort stops near 1000
+nodes), and it orders the nodes by creation time, which is always a topological order because a
+node's inputs exist before the node does.
+
+Gradient semantics (the same as torch's for leaves): ``backward()`` sets the gradient of every
+*intermediate* node afresh, while *leaves* (values you created yourself) accumulate: call
+``backward()`` twice and a leaf's ``.grad`` doubles.  Reset leaves with ``v.grad = 0.0``
+between optimisation steps.
+"""
+
+from __future__ import annotations
+
+import math
+from itertools import count
+from numbers import Real
+from operator import attrgetter
+
+__all__ = ["Value"]
+
+# A global creation counter.  Sorting by this stamp gives a topological order for free.
+_next_stamp = count(1).__next__
+_stamp_of = attrgetter("_stamp")
+_new = object.__new__
+_NUMBERS = (int, float)
+
+
+def _number_error(data):
+    return TypeError(
+        f"Value(data) expects a real number (int or float), got {type(data).__name__}: {data!r}"
+    )
+
+
+class Value:
+    """A scalar that records how it was computed, so that gradients can flow back to it.
+
+    >>> a = Value(2.0, label="a")
+    >>> b = Value(-3.0, label="b")
+    >>> c = a * b + a
+    >>> c.backward()
+    >>> a.grad, b.grad
+    (-2.0, 2.0)
+    """
+
+    __slots__ = ("data", "grad", "_op", "label", "_backward", "_a", "_b", "_rest", "_stamp",
+                 "_mark")
+
+    def __init__(self, data, _children=(), _op="", label=""):
+        if isinstance(data, (str, bytes, complex, Value)):
+            raise _number_error(data)
+        try:
+            data = float(data)
+        except (TypeError, ValueError):
+            raise _number_error(data) from None
+        children = tuple(_children)
+        for child in children:
+            if type(child) is not Value:
+                raise TypeError(
+                    f"Value(_children=...) must hold Values, got {type(child).__name__}"
+                )
+        self.data = data
+        self.grad = 0.0
+        self._op = _op
+        self.label = label
+        self._backward = None  # leaves have nothing to propagate
+        self._a = children[0] if children else None
+        self._b = children[1] if len(children) > 1 else None
+        self._rest = children[2:]
+        self._stamp = _next_stamp()
+        self._mark = 0
+
+    @property
+    def _prev(self):
+        """The inputs this value was computed from (a tuple, empty for a leaf)."""
+        if self._a is None:
+            return ()
+        if self._b is None:
+            return (self._a,)
+        return (self._a, self._b, *self._rest)
+
+    # ------------------------------------------------------------------ arithmetic
+    # Each operation computes its value now and attaches the rule for its backward step.
+
+    def __add__(self, other):
+        if type(other) is not Value:
+            other = _lift(other, self, "+")
+            if other is NotImplemented:
+                return NotImplemented
+        return _make(self.data + other.data, self, other, "+", _add_backward)
+
+    def __mul__(self, other):
+        if type(other) is not Value:
+            other = _lift(other, self, "*")
+            if other is NotImplemented:
+                return NotImplemented
+        return _make(self.data * other.data, self, other, "*", _mul_backward)
+
+    def __sub__(self, other):
+        if type(other) is not Value:
+            other = _lift(other, self, "-")
+            if other is NotImplemented:
+                return NotImplemented
+        return _make(self.data - other.data, self, other, "-", _sub_backward)
+
+    def __truediv__(self, other):
+        if type(other) is not Value:
+            other = _lift(other, self, "/")
+            if other is NotImplemented:
+                return NotImplemented
+        if other.data == 0.0:
+            raise ZeroDivisionError(f"Value division by zero: {self!r} / {other!r}")
+        return _make(self.data / other.data, self, other, "/", _div_backward)
+
+    def __pow__(self, other):
+        if type(other) is Value:
+            return self._pow_value(other)
+        if not isinstance(other, _NUMBERS):
+            other = _lift(other, self, "**")
+            if other is NotImplemented:
+                return NotImplemented
+            other = other.data
+        base = self.data
+        if base == 0.0 and other < 0:
+            raise ZeroDivisionError(f"Value: 0.0 cannot be raised to a negative power ({other})")
+        try:
+            data = base**other
+        except OverflowError:
+            data = math.inf
+        if isinstance(data, complex):
+            raise ValueError(
+                f"Value: {base} ** {other} is not a real number "
+                "(a negative base needs an integer exponent)"
+            )
+        p = float(other)
+
+        # The exponent is a plain number, not a node, so this one rule is a closure over it.
+        def _backward(out):
+            x = out._a
+            try:
+                local = p * x.data ** (p - 1.0)
+            except ZeroDivisionError:  # 0.0 ** negative: the slope is infinite
+                local = math.copysign(math.inf, p)
+            x.grad += local * out.grad
+
+        return _make(float(data), self, None, f"**{other}", _backward)
+
+    def _pow_value(self, other):
+        """``self ** other`` where the exponent is itself a Value (needs ``self.data > 0``)."""
+        if self.data <= 0.0:
+            raise ValueError(
+                f"Value: a ** b with a Value exponent needs a positive base, got a = {self.data}"
+            )
+        try:
+            data = self.data**other.data
+        except OverflowError:
+            data = math.inf
+        return _make(data, self, other, "**", _pow_value_backward)
+
+    def __neg__(self):
+        return _make(-self.data, self, None, "neg", _neg_backward)
+
+    def __pos__(self):
+        return self
+
+    # reflected forms: number (op) Value
+    def __radd__(self, other):
+        other = _lift(other, self, "+", reflected=True)
+        if other is NotImplemented:
+            return NotImplemented
+        return self + other
+
+    def __rmul__(self, other):
+        other = _lift(other, self, "*", reflected=True)
+        if other is NotImplemented:
+            return NotImplemented
+        return self * other
+
+    def __rsub__(self, other):
+        other = _lift(other, self, "-", reflected=True)
+        if other is NotImplemented:
+            return NotImplemented
+        return other - self
+
+    def __rtruediv__(self, other):
+        other = _lift(other, self, "/", reflected=True)
+        if other is NotImplemented:
+            return NotImplemented
+        return other / self
+
+    def __rpow__(self, other):
+        other = _lift(other, self, "**", reflected=True)
+        if other is NotImplemented:
+            return NotImplemented
+        return other ** self
+
+    # ------------------------------------------------------------------ functions
+
+    def exp(self):
+        try:
+            data = math.exp(self.data)
+        except OverflowError:
+            data = math.inf
+        return _make(data, self, None, "exp", _exp_backward)
+
+    def log(self):
+        if self.data <= 0.0:
+            raise ValueError(f"Value.log: the argument must be positive, got {self.data}")
+        return _make(math.log(self.data), self, None, "log", _log_backward)
+
+    def tanh(self):
+        return _make(math.tanh(self.data), self, None, "tanh", _tanh_backward)
+
+    def sigmoid(self):
+        x = self.data
+        # two branches so that exp never overflows
+        if x >= 0.0:
+            data = 1.0 / (1.0 + math.exp(-x))
+        else:
+            z = math.exp(x)
+            data = z / (1.0 + z)
+        return _make(data, self, None, "sigmoid", _sigmoid_backward)
+
+    def relu(self):
+        x = self.data
+        return _make(x if x > 0.0 else 0.0, self, None, "ReLU", _relu_backward)
+
+    # ------------------------------------------------------------------ backward
+
+    def backward(self):
+        """Fill ``.grad`` of every node this value depends on with d(self)/d(node).
+
+        Intermediate nodes get fresh gradients; leaves accumulate (see the module docstring).
+        Iterative, so graphs of any depth work.
+        """
+        # 1. Find every node reachable from self: a plain graph search with a work list.
+        #    ``token`` marks the nodes found in this call (cheaper than a set of nodes).
+        token = _next_stamp()
+        self._mark = token
+        nodes = [self]
+        for node in nodes:  # ``nodes`` grows while we walk it
+            a = node._a
+            if a is None:
+                continue
+            if a._mark is not token:
+                a._mark = token
+                nodes.append(a)
+            b = node._b
+            if b is None:
+                continue
+            if b._mark is not token:
+                b._mark = token
+                nodes.append(b)
+            for c in node._rest:
+                if c._mark is not token:
+                    c._mark = token
+                    nodes.append(c)
+        # 2. Newest first: every node comes before the nodes it was computed from.
+        inner = [node for node in nodes if node._backward is not None]
+        inner.sort(key=_stamp_of, reverse=True)
+        for node in inner:
+            node.grad = 0.0
+        # 3. Apply the chain rule once per node, from the output back to the leaves.
+        self.grad += 1.0
+        for node in inner:
+            node._backward(node)
+
+    # ------------------------------------------------------------------ conveniences
+
+    def __repr__(self):
+        return f"Value(data={self.data!r}, grad={self.grad!r})"
+
+    def __float__(self):
+        return self.data
+
+
+def _lift(number, value, op, reflected=False):
+    """A leaf for a plain number that takes part in an operation (``x * 2``).
+
+    Anything that is not a real number is a TypeError, except arrays (which get the chance to
+    apply the operation element by element, as numpy does for Python objects).
+    """
+    if isinstance(number, (int, float, Real)):  # Real: numpy scalars too
+        return _make(float(number), None, None, "", None)
+    if hasattr(number, "__array_ufunc__"):
+        return NotImplemented
+    left, right = (number, value) if reflected else (value, number)
+    raise TypeError(
+        f"unsupported operand type(s) for {op}: '{type(left).__name__}' and "
+        f"'{type(right).__name__}' (a Value combines with another Value or a real number)"
+    )
+
+
+def _make(data, a, b, op, backward):
+    """The output node of an operation: a fast ``Value(data, (a, b), op)`` for trusted input."""
+    out = _new(Value)
+    out.data = data
+    out.grad = 0.0
+    out._op = op
+    out.label = ""
+    out._backward = backward
+    out._a = a
+    out._b = b
+    out._rest = ()
+    out._stamp = _next_stamp()
+    out._mark = 0
+    return out
+
+
+# ---------------------------------------------------------------------- backward rules
+# One function per operation; ``out`` is the node, ``out._a`` / ``out._b`` its inputs.
+
+
+def _add_backward(out):
+    g = out.grad
+    out._a.grad += g
+    out._b.grad += g
+
+
+def _sub_backward(out):
+    g = out.grad
+    out._a.grad += g
+    out._b.grad -= g
+
+
+def _mul_backward(out):
+    a = out._a
+    b = out._b
+    g = out.grad
+    a.grad += b.data * g
+    b.grad += a.data * g
+
+
+def _div_backward(out):
+    # out = a / b:  d out/da = 1/b,  d out/db = -a/b^2 = -out/b
+    b = out._b
+    g = out.grad / b.data
+    out._a.grad += g
+    b.grad -= g * out.data
+
+
+def _pow_value_backward(out):
+    # out = a ** b:  d out/da = b a^(b-1),  d out/db = a^b log a
+    a = out._a
+    b = out._b
+    g = out.grad
+    a.grad += b.data * a.data ** (b.data - 1.0) * g
+    b.grad += out.data * math.log(a.data) * g
+
+
+def _neg_backward(out):
+    out._a.grad -= out.grad
+
+
+def _exp_backward(out):
+    out._a.grad += out.data * out.grad
+
+
+def _log_backward(out):
+    x = out._a
+    x.grad += out.grad / x.data
+
+
+def _tanh_backward(out):
+    y = out.data
+    out._a.grad += (1.0 - y * y) * out.grad
+
+
+def _sigmoid_backward(out):
+    y = out.data
+    out._a.grad += y * (1.0 - y) * out.grad
+
+
+def _relu_backward(out):
+    if out.data > 0.0:
+        out._a.grad += out.grad
