@@ -67,9 +67,13 @@ def _has_numpy_float64(data):
 def tensor(data, dtype=None, device=None, requires_grad=False):
     """A new leaf tensor copying ``data`` (a number, nested lists, a numpy array, a Tensor)."""
     _check_device(device)
-    arr = _infer(data)
-    if dtype is not None:
-        arr = arr.astype(_dt.to_numpy_dtype(dtype), copy=False)
+    if dtype is not None and not isinstance(data, (Tensor, np.ndarray)):
+        # straight to the requested dtype: 0.7 as float64 must not pass through float32
+        arr = np.array(_untensor(data), dtype=_dt.to_numpy_dtype(dtype))
+    else:
+        arr = _infer(data)
+        if dtype is not None:
+            arr = arr.astype(_dt.to_numpy_dtype(dtype), copy=False)
     return _make(arr, requires_grad)
 
 
