@@ -259,9 +259,10 @@ class Module:
                 continue
             if set_to_none:
                 p.grad = None
-            else:
-                p.grad = p.grad.detach()
-                p.grad._data[...] = 0
+            else:  # in place, like torch
+                if p.grad.grad_fn is not None:
+                    p.grad = p.grad.detach()
+                _writable(p.grad)[...] = 0
 
     # ------------------------------------------------------------------ dtype and device
     def _cast(self, dtype):
@@ -359,7 +360,7 @@ class Module:
             if key in state_dict:
                 value = state_dict[key]
                 arr = value._data if isinstance(value, Tensor) else np.asarray(value)
-                target._data[...] = arr
+                _writable(target)[...] = arr
         return _IncompatibleKeys(missing, unexpected)
 
     # ------------------------------------------------------------------ repr
@@ -379,6 +380,13 @@ class Module:
             else:
                 main += "\n  " + "\n  ".join(lines) + "\n"
         return main + ")"
+
+
+def _writable(t):
+    """The tensor's array, made an ndarray (a 0-d tensor may hold a numpy scalar)."""
+    if not isinstance(t._data, np.ndarray):
+        t._data = np.array(t._data)
+    return t._data
 
 
 def _size(shape):

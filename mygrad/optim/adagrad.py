@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .optimizer import Optimizer
+from .optimizer import Optimizer, _array
 
 __all__ = ["Adagrad"]
 
@@ -34,7 +34,7 @@ class Adagrad(Optimizer):
         super().__init__(params, defaults)
         for group in self.param_groups:  # torch creates the state eagerly
             for p in group["params"]:
-                arr = p._data
+                arr = _array(p)
                 self.state[p] = {
                     "step": 0,
                     "sum": np.full_like(arr, group["initial_accumulator_value"]),

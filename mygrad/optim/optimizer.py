@@ -15,14 +15,20 @@ __all__ = ["Optimizer"]
 
 
 def _array(t):
-    """The numpy array that stores a tensor's values (updated in place by the optimisers)."""
-    return t._data
+    """The numpy array that stores a tensor's values (updated in place by the optimisers).
+
+    A 0-d tensor may hold a numpy scalar, which cannot be updated in place: it is replaced
+    by a 0-d array first."""
+    arr = t._data
+    if not isinstance(arr, np.ndarray):
+        arr = t._data = np.array(arr)
+    return arr
 
 
 def _grad_array(p):
     """The numpy array of ``p.grad``, or None if the parameter has no gradient."""
-    g = p.grad
-    return None if g is None else g._data
+    g = p._grad
+    return None if g is None else np.asarray(g._data)
 
 
 class _RequiredParameter:
@@ -96,8 +102,9 @@ class Optimizer:
                     continue
                 if set_to_none:
                     p.grad = None
-                else:
-                    p.grad = p.grad.detach()
+                else:  # in place, like torch
+                    if p.grad.grad_fn is not None:
+                        p.grad = p.grad.detach()
                     _array(p.grad)[...] = 0
 
     def step(self, closure=None):

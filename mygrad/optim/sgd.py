@@ -1,5 +1,7 @@
 """Stochastic gradient descent with momentum, dampening, Nesterov momentum and weight decay."""
 
+import numpy as np
+
 from .optimizer import Optimizer, required
 
 __all__ = ["SGD"]
@@ -38,7 +40,7 @@ class SGD(Optimizer):
             if momentum != 0:
                 buf = state.get("momentum_buffer")
                 if buf is None:
-                    buf = state["momentum_buffer"] = g.copy()
+                    buf = state["momentum_buffer"] = np.array(g, copy=True)
                 else:
                     buf *= momentum
                     buf += (1 - dampening) * g
