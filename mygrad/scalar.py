@@ -266,8 +266,13 @@ class Value:
         Intermediate nodes get fresh gradients; leaves accumulate (see the module docstring).
         Iterative, so graphs of any depth work.
         """
-        # 1. Find every node reachable from self: a plain graph search with a work list.
-        #    ``token`` marks the nodes found in this call (cheaper than a set of nodes).
+        if self._backward is None:  # a leaf: d(self)/d(self) = 1
+            self.grad += 1.0
+            return
+        # 1. Find every node between self and the leaves that has a backward rule: a plain
+        #    graph search with a work list.  ``token`` marks the nodes found in this call
+        #    (cheaper than a set), and their gradients are reset on the way.  Leaves are not
+        #    collected: they have nothing to propagate, and they accumulate.
         token = _next_stamp()
         self._mark = token
         nodes = [self]
@@ -275,27 +280,27 @@ class Value:
             a = node._a
             if a is None:
                 continue
-            if a._mark is not token:
+            if a._mark is not token and a._backward is not None:
                 a._mark = token
+                a.grad = 0.0
                 nodes.append(a)
             b = node._b
             if b is None:
                 continue
-            if b._mark is not token:
+            if b._mark is not token and b._backward is not None:
                 b._mark = token
+                b.grad = 0.0
                 nodes.append(b)
             for c in node._rest:
-                if c._mark is not token:
+                if c._mark is not token and c._backward is not None:
                     c._mark = token
+                    c.grad = 0.0
                     nodes.append(c)
         # 2. Newest first: every node comes before the nodes it was computed from.
-        inner = [node for node in nodes if node._backward is not None]
-        inner.sort(key=_stamp_of, reverse=True)
-        for node in inner:
-            node.grad = 0.0
+        nodes.sort(key=_stamp_of, reverse=True)
         # 3. Apply the chain rule once per node, from the output back to the leaves.
-        self.grad += 1.0
-        for node in inner:
+        self.grad = 1.0
+        for node in nodes:
             node._backward(node)
 
     # ------------------------------------------------------------------ conveniences
