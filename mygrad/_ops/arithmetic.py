@@ -61,6 +61,7 @@ class Neg(Function):
 
 class Mul(Function):
     __slots__ = ()
+    _saves_output = False
     _torch_name = "MulBackward0"
 
     @staticmethod
@@ -77,6 +78,7 @@ class Mul(Function):
 
 class Div(Function):
     __slots__ = ()
+    _saves_output = False
     _torch_name = "DivBackward0"
 
     @staticmethod
@@ -94,6 +96,7 @@ class Div(Function):
 
 class Reciprocal(Function):
     __slots__ = ()
+    _saves_output = True
     _torch_name = "ReciprocalBackward0"
 
     @staticmethod
@@ -112,6 +115,7 @@ class Pow(Function):
     """``tensor ** number``."""
 
     __slots__ = ()
+    _saves_output = False
     _torch_name = "PowBackward0"
 
     @staticmethod
@@ -133,6 +137,7 @@ class PowTensor(Function):
     """``tensor ** tensor``."""
 
     __slots__ = ()
+    _saves_output = True
     _torch_name = "PowBackward1"
 
     @staticmethod

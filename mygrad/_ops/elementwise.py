@@ -9,6 +9,7 @@ from . import _common as C
 
 class Exp(Function):
     __slots__ = ()
+    _saves_output = True
     _torch_name = "ExpBackward0"
 
     @staticmethod
@@ -25,6 +26,7 @@ class Exp(Function):
 
 class Log(Function):
     __slots__ = ()
+    _saves_output = False
     _torch_name = "LogBackward0"
 
     @staticmethod
@@ -41,6 +43,7 @@ class Log(Function):
 
 class Sqrt(Function):
     __slots__ = ()
+    _saves_output = True
     _torch_name = "SqrtBackward0"
 
     @staticmethod
@@ -58,6 +61,7 @@ class Sqrt(Function):
 
 class Sin(Function):
     __slots__ = ()
+    _saves_output = False
     _torch_name = "SinBackward0"
 
     @staticmethod
@@ -73,6 +77,7 @@ class Sin(Function):
 
 class Cos(Function):
     __slots__ = ()
+    _saves_output = False
     _torch_name = "CosBackward0"
 
     @staticmethod
@@ -88,6 +93,7 @@ class Cos(Function):
 
 class Tanh(Function):
     __slots__ = ()
+    _saves_output = True
     _torch_name = "TanhBackward0"
 
     @staticmethod
@@ -104,6 +110,7 @@ class Tanh(Function):
 
 class Sigmoid(Function):
     __slots__ = ()
+    _saves_output = True
     _torch_name = "SigmoidBackward0"
 
     @staticmethod
@@ -120,6 +127,7 @@ class Sigmoid(Function):
 
 class Relu(Function):
     __slots__ = ()
+    _saves_output = False
     _torch_name = "ReluBackward0"
 
     @staticmethod
@@ -136,6 +144,7 @@ class Relu(Function):
 
 class Abs(Function):
     __slots__ = ()
+    _saves_output = False
     _torch_name = "AbsBackward0"
 
     @staticmethod
@@ -151,6 +160,7 @@ class Abs(Function):
 
 class Clamp(Function):
     __slots__ = ()
+    _saves_output = False
     _torch_name = "ClampBackward1"
 
     @staticmethod

@@ -11,6 +11,7 @@ class Matmul(Function):
     """The general product (batched; torch names this node UnsafeViewBackward0)."""
 
     __slots__ = ()
+    _saves_output = False
     _torch_name = "UnsafeViewBackward0"
 
     @staticmethod

@@ -78,6 +78,7 @@ class AMax(Function):
     """max over ``dims`` (all when None); ties share the gradient evenly, like torch."""
 
     __slots__ = ("dims", "keepdim")
+    _saves_output = False
     _torch_name = "AmaxBackward0"
     _reduce = staticmethod(np.max)
 
@@ -133,6 +134,7 @@ class MaxDim(Function):
     """``x.max(dim)``: the values at ``indices``; the gradient goes to those indices only."""
 
     __slots__ = ("shape", "dim", "keepdim")
+    _saves_output = False
     _torch_name = "MaxBackward0"
 
     @staticmethod

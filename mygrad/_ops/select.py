@@ -7,6 +7,7 @@ from ..autograd.function import Function
 
 class Where(Function):
     __slots__ = ()
+    _saves_output = False
     _torch_name = "WhereBackward0"
 
     @staticmethod
@@ -24,6 +25,7 @@ class Maximum(Function):
     """Elementwise max; on ties each side gets half the gradient, like torch."""
 
     __slots__ = ()
+    _saves_output = False
     _torch_name = "MaximumBackward0"
     _ufunc = staticmethod(np.maximum)
 

@@ -8,6 +8,7 @@ from . import _common as C
 
 class Softmax(Function):
     __slots__ = ("dim",)
+    _saves_output = True
     _torch_name = "SoftmaxBackward0"
 
     @staticmethod
@@ -27,6 +28,7 @@ class Softmax(Function):
 
 class LogSoftmax(Function):
     __slots__ = ("dim",)
+    _saves_output = True
     _torch_name = "LogSoftmaxBackward0"
 
     @staticmethod

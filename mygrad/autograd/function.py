@@ -38,7 +38,10 @@ _FREED = (
 class Function:
     """Base class of every differentiable operation (subclass it; call ``.apply``)."""
 
-    __slots__ = ("inputs", "_saved", "_out", "_retained", "__dict__")
+    __slots__ = ("inputs", "_saved", "_out", "__dict__")
+
+    #: the non-leaf Tensor whose .grad this node fills (set by ``retain_grad``)
+    _retained = None
 
     #: the name shown in ``grad_fn=<...>``; defaults to the class name + "Backward"
     _torch_name = None
@@ -101,35 +104,71 @@ class Function:
         return f"<{self._torch_name} object at {hex(id(self))}>"
 
     # -- building the graph ----------------------------------------------------------------
+    #: True for built-in ops that save their own output (lets create_graph find it without
+    #: searching); None means "look": a custom Function may or may not save its output.
+    _saves_output = None
+
     @classmethod
     def apply(cls, *args):
         """Run ``forward`` on the arguments' arrays and wrap the result in a Tensor that
         records this node when any input requires grad and grad mode is on."""
         ctx = object.__new__(cls)
         ctx._saved = ()
-        ctx._out = None
-        ctx._retained = None
-        record = False
-        arrays = []
-        for a in args:
+        # unwrap Tensors (x -> x._data); one and two arguments are spelled out for speed
+        n = len(args)
+        if n == 2:
+            a, b = args
             if isinstance(a, Tensor):
-                arrays.append(a._data)
-                if a._rg:
-                    record = True
+                record = a._rg
+                ad = a._data
             else:
-                arrays.append(a)
-        y = cls.forward(ctx, *arrays)
-        if not isinstance(y, np.ndarray):
-            y = np.asarray(y) if not isinstance(y, np.generic) else y
+                record = False
+                ad = a
+            if isinstance(b, Tensor):
+                record = record or b._rg
+                bd = b._data
+            else:
+                bd = b
+            y = cls.forward(ctx, ad, bd)
+            if record and _State.enabled:
+                ctx.inputs = (a if ad is not a else None, b if bd is not b else None)
+        elif n == 1:
+            (a,) = args
+            if isinstance(a, Tensor):
+                record = a._rg
+                y = cls.forward(ctx, a._data)
+                if record and _State.enabled:
+                    ctx.inputs = (a,)
+            else:
+                record = False
+                y = cls.forward(ctx, a)
+        else:
+            record = False
+            arrays = []
+            for a in args:
+                if isinstance(a, Tensor):
+                    arrays.append(a._data)
+                    if a._rg:
+                        record = True
+                else:
+                    arrays.append(a)
+            y = cls.forward(ctx, *arrays)
+            if record and _State.enabled:
+                ctx.inputs = tuple([a if isinstance(a, Tensor) else None for a in args])
+        if not isinstance(y, (np.ndarray, np.generic)):
+            y = np.asarray(y)
         out = object.__new__(Tensor)
         out._data = y
         out._grad = None
         if record and _State.enabled:
-            ctx.inputs = tuple(a if isinstance(a, Tensor) else None for a in args)
-            for s in ctx._saved:
-                if s is y:
-                    ctx._out = y
-                    break
+            so = cls._saves_output
+            if so is None:
+                so = False
+                for s in ctx._saved:
+                    if s is y:
+                        so = True
+                        break
+            ctx._out = y if so else None
             out.grad_fn = ctx
             out._rg = True
         else:
