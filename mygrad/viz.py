@@ -285,7 +285,7 @@ def _fmt_array(arr):
     arr = np.asarray(arr)
     if arr.size == 1:
         return _fmt_number(arr.reshape(()))
-    return "shape (" + ", ".join(str(s) for s in arr.shape) + ")"
+    return f"shape {tuple(int(s) for s in arr.shape)}"
 
 
 def _trace(root, names):
@@ -456,8 +456,15 @@ def _render_matplotlib(nodes, edges, hidden, show_data, show_grad, fmt, rankdir=
         sign = -1 if rankdir == "TB" else 1
         pos = {i: (ypos[i] * xstep, sign * layer[i] * ystep * 1.6) for i in by_id}
 
-    def shrink(i):  # points from a node's centre to its outline, roughly
-        return 14 if by_id[i]["kind"] == "op" else 34
+    texts = {i: (n["label"] if n["kind"] == "op" else
+                 _value_text(n, show_data, show_grad, "\n")) for i, n in by_id.items()}
+
+    def shrink(i):  # points from a node's centre to its outline along the flow, roughly
+        lines = texts[i].split("\n")
+        if rankdir in ("TB", "BT"):
+            return 6 + 5.5 * len(lines)
+        char = 5.0 if by_id[i]["kind"] == "op" else 4.8
+        return 7 + char / 2 * max(len(line) for line in lines)
 
     for a, b in edges:
         ax.annotate("", xy=pos[b], xytext=pos[a],

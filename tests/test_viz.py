@@ -312,3 +312,38 @@ def test_draw_graph_deep_chain_is_truncated_not_recursive(monkeypatch):
     n_values = sum(1 for n in g.nodes if n["kind"] == "value")
     assert n_values == viz._MAX_NODES
     assert "more values not drawn" in g.source
+
+
+@pytest.mark.parametrize("no_dot", [False, True])
+def test_draw_graph_tensor_shows_ops_shapes_grads_and_names(monkeypatch, no_dot):
+    import mygrad
+    from mygrad import nn
+
+    if no_dot:
+        monkeypatch.setattr(viz.shutil, "which", lambda name: None)
+    mygrad.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+    x = mygrad.randn(4, 2)
+    loss = (model(x) ** 2).mean()
+    loss.backward()
+    g = viz.draw_graph(loss, names=dict(model.named_parameters()))
+    assert g.backend == ("matplotlib" if no_dot else "graphviz")
+    ops = sorted(n["label"] for n in g.nodes if n["kind"] == "op")
+    assert ops == sorted(["MeanBackward0", "PowBackward0", "AddmmBackward0", "ReluBackward0",
+                          "AddmmBackward0"])
+    values = {n["label"]: n for n in g.nodes if n["kind"] == "value"}
+    assert values["0.weight"]["data"] == "shape (3, 2)"
+    assert values["0.weight"]["grad"] == "shape (3, 2)"
+    assert values["2.bias"]["grad"] == f"{model[2].bias.grad.item():.4f}"  # 1 element: a number
+    assert sum(1 for n in g.nodes if n["kind"] == "value") == 10  # 5 results, 4 params, x
+    # every edge joins drawn nodes, and each op feeds exactly one value
+    ids = {n["id"] for n in g.nodes}
+    assert all(a in ids and b in ids for a, b in g.edges)
+    assert "shape (4, 2)" in g.source  # the input x is drawn too
+
+
+def test_draw_graph_tensor_without_history_is_a_single_node():
+    import mygrad
+
+    g = viz.draw_graph(mygrad.tensor([1.0, 2.0]))
+    assert [n["kind"] for n in g.nodes] == ["value"] and g.edges == []
