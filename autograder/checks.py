@@ -62,6 +62,8 @@ class Expect:
     ``value`` is the reference (number, torch tensor, numpy array, nested list). ``requires_grad``
     (when not None) demands a torch/mygrad tensor with that flag; ``floating`` demands a
     floating-point dtype; ``tensor`` demands a tensor rather than a list or number.
+    ``min_fraction`` (default 1: every element) is the share of elements that must lie within
+    tolerance, for checks such as "at least 90 % of the predicted labels are right".
     """
 
     value: Any
@@ -71,6 +73,7 @@ class Expect:
     floating: bool = False
     tensor: bool = False
     hint: str | None = None
+    min_fraction: float = 1.0
 
 
 @dataclass
@@ -279,6 +282,17 @@ def compare(name: str, got, expect: Expect) -> Outcome:
         "reference": w_ref, "abs_diff": w_diff, "allowed": w_allowed,
         "n_bad": int(np.sum(excess > 0)),
     }
+    if expect.min_fraction < 1.0:
+        share = float(np.mean(excess <= 0))
+        ok = share >= expect.min_fraction
+        details["fraction"] = share
+        if ok:
+            message = (f"✓ {name}: {arr.size} 要素のうち {share:.1%} が正解と一致しました "
+                       f"(合格ライン {expect.min_fraction:.0%} 以上)")
+        else:
+            message = (f"✗ {name}: {arr.size} 要素のうち正解と一致したのは {share:.1%} で、"
+                       f"合格ライン {expect.min_fraction:.0%} に届きません。{hint}")
+        return Outcome(name, ok, message, details)
     if excess.max() <= 0:
         return Outcome(
             name, True,
@@ -347,14 +361,14 @@ def _plain_or_failure(name, actual):
 
 def check(name: str, actual, expected, *, rtol: float = RTOL, atol: float = ATOL,
           requires_grad: bool | None = None, floating: bool = False, tensor: bool = False,
-          hint: str | None = None, quiet: bool = False) -> Outcome:
+          hint: str | None = None, quiet: bool = False, min_fraction: float = 1.0) -> Outcome:
     """Visible check: print ✓ or ✗ (in Japanese) and raise :class:`CheckFailed` on ✗.
 
     ``expected`` is the reference: a number, a torch tensor (e.g. from :func:`torch_grad`),
     a numpy array or a nested list.
     """
     expect = Expect(expected, rtol=rtol, atol=atol, requires_grad=requires_grad,
-                    floating=floating, tensor=tensor, hint=hint)
+                    floating=floating, tensor=tensor, hint=hint, min_fraction=min_fraction)
     got, failure = _plain_or_failure(name, actual)
     outcome = failure or compare(name, got, expect)
     if not quiet or not outcome.ok:
