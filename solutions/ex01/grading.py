@@ -12,9 +12,10 @@ assignment = Assignment("ex01")
 LEAF_HINT = "torch.tensor(..., requires_grad=True) で、値は小数 (3.0 など) にしましょう。"
 
 
-# --- 問1: leaf tensors (fixed values: the task is about the objects themselves) ---------------
+# --- 問1: leaf tensors (fixed values: the task is about the objects themselves) -----------
 def probe_tensors(ns):
-    return {"x": ns.get("x"), "v": ns.get("v"), "X": ns.get("X")}
+    x, v, X = ns["make_tensors"]()
+    return {"x": x, "v": v, "X": X}
 
 
 def reference_tensors():
@@ -150,7 +151,7 @@ X_STAR = 0.19000878372740151  # Newton's method in float64 (docs/authoring.md sh
 
 
 def probe_minimum(ns):
-    return {"x_min": ns.get("x_min")}
+    return {"x_min": ns["find_minimum"]()}
 
 
 def reference_minimum():
