@@ -258,3 +258,28 @@ def test_second_derivatives_through_fused_losses_and_linear():
     _double_backward(lambda x, w, b: F.linear(x, w, b).tanh().sum(),
                      lambda x, w, b: torch.nn.functional.linear(x, w, b).tanh().sum(),
                      [logits, w, b])
+
+
+def test_second_derivatives_through_mse_with_broadcasting():
+    y = RNG.standard_normal(4)
+    with pytest.warns(UserWarning):  # (4, 1) against (4,): broadcasts, as torch warns
+        _double_backward(lambda x: F.mse_loss(x.tanh(), mygrad.tensor(y)),
+                         lambda x: torch.nn.functional.mse_loss(x.tanh(), torch.tensor(y)),
+                         [RNG.standard_normal((4, 1))])
+
+
+def test_grad_fn_names_match_torch():
+    x = RNG.uniform(0.1, 0.9, (3, 2))
+    t = RNG.uniform(0, 1, (3, 2))
+    labels = np.array([0, 1, 1])
+    cases = [
+        (lambda lib, a, b: lib.nn.functional.mse_loss(a, b)),
+        (lambda lib, a, b: lib.nn.functional.binary_cross_entropy(a, b)),
+        (lambda lib, a, b: lib.nn.functional.binary_cross_entropy_with_logits(a, b)),
+        (lambda lib, a, b: lib.nn.functional.cross_entropy(a, lib.tensor(labels))),
+        (lambda lib, a, b: lib.nn.functional.linear(a, b)),
+    ]
+    for fn in cases:
+        mg = fn(mygrad, mygrad.tensor(x, requires_grad=True), mygrad.tensor(t))
+        th = fn(torch, torch.tensor(x, requires_grad=True), torch.tensor(t))
+        assert mg.grad_fn.name() == th.grad_fn.name()

@@ -63,6 +63,10 @@ class _Linear(Function):
         return gx, gw, gb
 
 
+class _LinearNoBias(_Linear):
+    _torch_name = "MmBackward0"
+
+
 def linear(input, weight, bias=None):
     """``input @ weight.T + bias`` for input of shape (*, in_features)."""
     if input.shape[-1] != weight.shape[-1]:
@@ -71,10 +75,11 @@ def linear(input, weight, bias=None):
             f"mat1 and mat2 shapes cannot be multiplied ({rows}x{input.shape[-1]} and "
             f"{weight.shape[1]}x{weight.shape[0]})"
         )
+    fn = _Linear if bias is not None else _LinearNoBias
     if input.ndim == 2:
-        return _Linear.apply(input, weight, bias)
+        return fn.apply(input, weight, bias)
     lead = tuple(input.shape[:-1])
-    out = _Linear.apply(input.reshape(-1, input.shape[-1]), weight, bias)
+    out = fn.apply(input.reshape(-1, input.shape[-1]), weight, bias)
     return out.reshape(*lead, weight.shape[0])
 
 
@@ -158,11 +163,27 @@ def mse_loss(input, target, reduction="mean"):
             UserWarning,
             stacklevel=2,
         )
-    diff = input - target
-    sq = diff * diff
-    if reduction == "none":
-        return sq
-    return sq.sum() if reduction == "sum" else sq.mean()
+    return _MSE.apply(input, target, reduction)
+
+
+class _MSE(Function):
+    _torch_name = "MseLossBackward0"
+
+    @staticmethod
+    def forward(ctx, x, t, reduction):
+        diff = x - t
+        ctx.save_for_backward(x, t)
+        ctx.reduction = reduction
+        ctx.diff = diff
+        return _reduce(diff * diff, reduction)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, t = ctx.saved_tensors
+        diff = ctx.diff if _is_array(grad) else x - t
+        g = 2 * _expand_grad(grad, ctx.diff.shape, ctx.reduction) * diff
+        need = ctx.needs_input_grad
+        return (g if need[0] else None), (-g if need[1] else None), None
 
 
 # ============================================================================ BCE
