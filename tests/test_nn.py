@@ -230,10 +230,22 @@ def test_linear_matches_torch(shape, bias):
         np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-12, err_msg=n)
 
 
-def test_linear_shape_error_names_both_shapes():
-    with pytest.raises(RuntimeError, match=r"mat1 and mat2 shapes cannot be multiplied "
-                                           r"\(5x2 and 3x4\)"):
-        nn.Linear(3, 4)(mygrad.ones(5, 2))
+@pytest.mark.parametrize("shape", [(5, 2), (2,), (5, 4, 2)])
+def test_linear_shape_error_names_both_shapes_like_torch(shape):
+    th = torch.nn.Linear(3, 4)
+    with pytest.raises(RuntimeError) as expected:
+        th(torch.ones(shape))
+    with pytest.raises(RuntimeError, match="mat1 and mat2 shapes cannot be multiplied") as got:
+        nn.Linear(3, 4)(mygrad.ones(shape))
+    assert str(got.value) == str(expected.value)
+
+
+def test_linear_dtype_mismatch_like_torch():
+    with pytest.raises(RuntimeError) as expected:
+        torch.nn.Linear(2, 3)(torch.ones(4, 2, dtype=torch.float64))
+    with pytest.raises(RuntimeError, match="must have the same dtype") as got:
+        nn.Linear(2, 3)(mygrad.ones(4, 2, dtype=mygrad.float64))
+    assert str(got.value) == str(expected.value)
 
 
 def test_linear_default_init_is_torchs_distribution():

@@ -33,6 +33,15 @@ def _size(shape):
     return f"mygrad.Size([{', '.join(str(int(s)) for s in shape)}])"
 
 
+_SCALAR_NAMES = {"float64": "Double", "float32": "Float", "float16": "Half", "int64": "Long",
+                 "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
+def _scalar_name(np_dtype):
+    """torch's name for a dtype in error messages: Float, Double, Long, ..."""
+    return _SCALAR_NAMES.get(np_dtype.name, np_dtype.name)
+
+
 def _is_array(g):
     return isinstance(g, (np.ndarray, np.generic))
 
@@ -74,6 +83,11 @@ def linear(input, weight, bias=None):
         raise RuntimeError(
             f"mat1 and mat2 shapes cannot be multiplied ({rows}x{input.shape[-1]} and "
             f"{weight.shape[1]}x{weight.shape[0]})"
+        )
+    if input._data.dtype != weight._data.dtype:
+        raise RuntimeError(
+            "mat1 and mat2 must have the same dtype, but got "
+            f"{_scalar_name(input._data.dtype)} and {_scalar_name(weight._data.dtype)}"
         )
     fn = _Linear if bias is not None else _LinearNoBias
     if input.ndim == 2:
