@@ -1,0 +1,180 @@
+"""Every lecture notebook runs top to bottom, and its committed outputs come from one clean run.
+
+Two kinds of test, both parametrised by notebook so that pytest-xdist can spread them:
+
+* ``test_lecture_executes[NN_name]`` runs the notebook with nbclient (kernel ``python3``, at most
+  300 s per cell, working directory ``lectures/``) on an in-memory copy and fails on the first
+  error, naming the cell. The committed file is never modified.
+* ``test_committed_outputs_are_one_in_order_run[NN_name]`` reads the committed file only: code
+  cells are numbered 1..n in order (what ``jupyter nbconvert --execute --inplace`` produces), and
+  there are no error outputs and no tracebacks on stderr.
+
+Execution times are made visible in three places: a line per notebook written through pytest's
+terminal reporter (shown without ``-s``), the ``execution_seconds`` property of each test (JUnit
+XML via ``--junitxml``), and ``test_zz_execution_time_summary``, which runs after the notebooks
+of this module and prints each notebook's time and the total. Under pytest-xdist the notebooks
+run in several processes; the summary then lists the notebooks that finished before it ran (the
+per-notebook lines and properties are always complete).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+nbformat = pytest.importorskip("nbformat")
+nbclient = pytest.importorskip("nbclient")
+from nbclient.exceptions import CellExecutionError, CellTimeoutError  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+LECTURES = ROOT / "lectures"
+NOTEBOOKS = sorted(LECTURES.glob("[0-9][0-9]_*.ipynb"))
+CELL_TIMEOUT_S = 300
+KERNEL = "python3"
+CACHE_PREFIX = "autodiff-course/lecture-timing/"
+
+# timings measured in this process: notebook name -> seconds
+_TIMINGS: dict[str, float] = {}
+
+pytestmark = pytest.mark.notebooks
+
+
+def _ids(paths):
+    return [p.stem for p in paths]
+
+
+def _report(config, line: str) -> None:
+    """Write a line to the terminal even when output is captured (no-op under xdist workers)."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is None:
+        return
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    if capture is None:
+        reporter.ensure_newline()
+        reporter.write_line(line)
+        return
+    with capture.global_and_fixture_disabled():
+        reporter.ensure_newline()
+        reporter.write_line(line)
+
+
+def _run_id(config) -> str:
+    workerinput = getattr(config, "workerinput", None)  # set by pytest-xdist in its workers
+    if workerinput is not None:
+        return str(workerinput.get("testrunuid", "xdist"))
+    return f"pid-{id(config)}"
+
+
+def _store_timing(config, name: str, seconds: float) -> None:
+    _TIMINGS[name] = seconds
+    cache = getattr(config, "cache", None)  # absent with -p no:cacheprovider
+    if cache is not None:
+        cache.set(CACHE_PREFIX + name, {"run": _run_id(config), "seconds": seconds})
+
+
+def _collect_timings(config) -> dict[str, float]:
+    timings = dict(_TIMINGS)
+    cache = getattr(config, "cache", None)
+    if cache is not None:
+        run = _run_id(config)
+        for path in NOTEBOOKS:
+            entry = cache.get(CACHE_PREFIX + path.stem, None)
+            if isinstance(entry, dict) and entry.get("run") == run and path.stem not in timings:
+                timings[path.stem] = float(entry["seconds"])
+    return timings
+
+
+def _cell_label(nb, index: int) -> str:
+    cell = nb.cells[index]
+    first = cell.source.strip().splitlines()[0] if cell.source.strip() else "<empty>"
+    return f"cell {index} ({cell.cell_type}, starts with {first[:60]!r})"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_lecture_executes(path, request, record_property):
+    nb = nbformat.read(path, as_version=4)
+    client = nbclient.NotebookClient(
+        nb,
+        timeout=CELL_TIMEOUT_S,
+        kernel_name=KERNEL,
+        allow_errors=False,
+        resources={"metadata": {"path": str(LECTURES)}},
+    )
+    start = time.perf_counter()
+    try:
+        client.execute()
+    except CellTimeoutError as err:
+        pytest.fail(f"{path.name}: a cell ran longer than {CELL_TIMEOUT_S} s\n{err}", pytrace=False)
+    except CellExecutionError as err:
+        running = [
+            i for i, c in enumerate(nb.cells)
+            if c.cell_type == "code" and any(o.get("output_type") == "error" for o in c.outputs)
+        ]
+        where = _cell_label(nb, running[0]) if running else "a cell"
+        pytest.fail(f"{path.name}: {where} raised an error\n{err}", pytrace=False)
+    seconds = time.perf_counter() - start
+    record_property("execution_seconds", round(seconds, 2))
+    _store_timing(request.config, path.stem, seconds)
+    _report(request.config, f"[lectures] {path.name}: executed in {seconds:.1f} s")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_committed_outputs_are_one_in_order_run(path):
+    nb = nbformat.read(path, as_version=4)
+    problems = []
+    expected = 0
+    n_outputs = 0
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        if not cell.source.strip():
+            continue  # nbclient skips empty cells; they carry no execution count
+        expected += 1
+        if cell.execution_count != expected:
+            problems.append(
+                f"{_cell_label(nb, i)}: execution_count {cell.execution_count}, expected {expected}"
+            )
+        for out in cell.get("outputs", []):
+            n_outputs += 1
+            kind = out.get("output_type")
+            if kind == "error":
+                problems.append(f"{_cell_label(nb, i)}: error output {out.get('ename')}: "
+                                f"{out.get('evalue')}")
+            elif (kind == "stream" and out.get("name") == "stderr"
+                  and "Traceback" in out.get("text", "")):
+                problems.append(f"{_cell_label(nb, i)}: a traceback on stderr")
+    if expected and n_outputs == 0:
+        problems.append("no outputs at all: commit the notebook with the outputs of a fresh run")
+    if len(problems) > 8:
+        problems = problems[:8] + [f"... and {len(problems) - 8} more"]
+    rel = path.relative_to(ROOT)
+    rerun = f"python -m jupyter nbconvert --to notebook --execute --inplace {rel}"
+    assert not problems, (
+        f"{path.name} is not committed with the outputs of one fresh in-order run "
+        f"(run `{rerun}`):\n  " + "\n  ".join(problems)
+    )
+
+
+def test_zz_execution_time_summary(request, record_property):
+    """Print each lecture's execution time and the total (runs after the notebooks above)."""
+    timings = _collect_timings(request.config)
+    if not timings:
+        pytest.skip("no lecture executed in this process (deselected, or on another xdist worker)")
+    width = max(len(name) for name in timings)
+    lines = ["lecture execution times:"]
+    for name in sorted(timings):
+        lines.append(f"  {name:<{width}}  {timings[name]:7.1f} s")
+    total = sum(timings.values())
+    missing = [p.stem for p in NOTEBOOKS if p.stem not in timings]
+    counted = f"({len(timings)} of {len(NOTEBOOKS)} notebooks)"
+    lines.append(f"  {'total':<{width}}  {total:7.1f} s  {counted}")
+    if missing:
+        lines.append(f"  not timed here: {', '.join(missing)}")
+    record_property("lectures_total_seconds", round(total, 2))
+    text = "\n".join(lines)
+    print(text)
+    for line in lines:
+        _report(request.config, f"[lectures] {line}")
