@@ -268,9 +268,10 @@ def compare(name: str, got, expect: Expect) -> Outcome:
         )
     if arr.size == 0:
         return Outcome(name, True, f"✓ {name}: 一致しました (空の配列)")
-    same_nonfinite = (~np.isfinite(ref)) & (arr == ref)
-    diff = np.where(same_nonfinite, 0.0, np.abs(arr - ref))
-    diff = np.where(np.isnan(diff), np.inf, diff)
+    with np.errstate(invalid="ignore", over="ignore"):
+        same_nonfinite = (~np.isfinite(ref)) & (arr == ref)
+        diff = np.where(same_nonfinite, 0.0, np.abs(arr - ref))
+        diff = np.where(np.isnan(diff), np.inf, diff)
     allowed = expect.atol + expect.rtol * np.where(np.isfinite(ref), np.abs(ref), 0.0)
     excess = diff - allowed
     worst = np.unravel_index(int(np.argmax(excess)), arr.shape) if arr.ndim else ()
