@@ -283,3 +283,50 @@ def test_grad_fn_names_match_torch():
         mg = fn(mygrad, mygrad.tensor(x, requires_grad=True), mygrad.tensor(t))
         th = fn(torch, torch.tensor(x, requires_grad=True), torch.tensor(t))
         assert mg.grad_fn.name() == th.grad_fn.name()
+
+
+# ------------------------------------------------------------------------------- hypothesis
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_seeds = st.integers(0, 2**32 - 1)
+
+
+@given(n=st.integers(1, 6), c=st.integers(1, 5), extra=st.lists(st.integers(1, 3), max_size=2),
+       reduction=st.sampled_from(REDUCTIONS), scale=st.sampled_from([0.1, 1.0, 30.0]),
+       seed=_seeds)
+def test_cross_entropy_any_shape(n, c, extra, reduction, scale, seed):
+    rng = np.random.default_rng(seed)
+    shape = (n, c, *extra)
+    logits = rng.standard_normal(shape) * scale
+    target = rng.integers(0, c, (n, *extra))
+    x, tx = _pair(logits)
+    mt, tt = _pair(target)
+    _check(F.cross_entropy(x, mt, reduction=reduction),
+           torch.nn.functional.cross_entropy(tx, tt, reduction=reduction), [x], [tx],
+           rtol=1e-9, atol=1e-12)
+
+
+@given(shape=st.lists(st.integers(1, 4), min_size=0, max_size=3),
+       reduction=st.sampled_from(REDUCTIONS), scale=st.sampled_from([0.1, 1.0, 50.0]),
+       seed=_seeds)
+def test_bce_with_logits_any_shape(shape, reduction, scale, seed):
+    rng = np.random.default_rng(seed)
+    x, tx = _pair(rng.standard_normal(shape) * scale)
+    y, ty = _pair(rng.uniform(0, 1, shape))
+    _check(F.binary_cross_entropy_with_logits(x, y, reduction=reduction),
+           torch.nn.functional.binary_cross_entropy_with_logits(tx, ty, reduction=reduction),
+           [x, y], [tx, ty], rtol=1e-9, atol=1e-12)
+
+
+@given(lead=st.lists(st.integers(1, 4), min_size=0, max_size=3), fin=st.integers(1, 5),
+       fout=st.integers(1, 5), bias=st.booleans(), seed=_seeds)
+def test_linear_any_leading_shape(lead, fin, fout, bias, seed):
+    rng = np.random.default_rng(seed)
+    x, tx = _pair(rng.standard_normal((*lead, fin)))
+    w, tw = _pair(rng.standard_normal((fout, fin)))
+    b, tb = _pair(rng.standard_normal(fout)) if bias else (None, None)
+    ins_m = [x, w] + ([b] if bias else [])
+    ins_t = [tx, tw] + ([tb] if bias else [])
+    _check(F.linear(x, w, b), torch.nn.functional.linear(tx, tw, tb), ins_m, ins_t,
+           rtol=1e-10, atol=1e-12)
