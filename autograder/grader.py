@@ -33,7 +33,7 @@ from .notebook import (
     reduce_submission,
 )
 from .release import name_stubs
-from .spec import Assignment, load_spec
+from .spec import Assignment, load_spec, probe_arguments
 
 STATUSES = ("graded", "error", "timeout", "memory", "malformed", "missing")
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$")
@@ -292,7 +292,8 @@ def _run_and_score(ctx: Context, reduced, tasks, res: SubmissionResult) -> Submi
                   for s in reduced.steps],
         "tasks": {gid: {"probe_source": ctx.spec.tasks[gid].probe_source,
                         "probe_name": ctx.spec.tasks[gid].probe_name,
-                        "cases": cs} for gid, cs in cases.items()},
+                        "cases": [probe_arguments(c) for c in cs]}
+                  for gid, cs in cases.items()},
     }
     run = sandbox.run(job, ctx.limits)
     events = run.events

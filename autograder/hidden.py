@@ -22,7 +22,7 @@ import numpy as np
 
 from .checks import CheckFailed, compare
 from .plain import to_plain
-from .spec import load_spec
+from .spec import load_spec, probe_arguments
 
 
 def _find_spec_dir() -> Path:
@@ -44,7 +44,7 @@ def run_hidden_task(grade_id: str, namespace: dict, seed: int | None = None) -> 
     probe = probe_ns[task.probe_name]
     failures = []
     for case in task.cases(rng):
-        got = probe(namespace, **case)
+        got = probe(namespace, **probe_arguments(case))
         for key, expect in task.expectations(case).items():
             outcome = compare(key, to_plain(got.get(key)) if isinstance(got, dict)
                               else {"t": "none"}, expect)

@@ -30,6 +30,9 @@ Rules (enforced by :meth:`Assignment.validate` and at grading time):
   values (numbers, tensors, arrays, lists). Its first argument is the student's namespace.
 * ``cases(rng)`` returns a list of keyword-argument dicts of plain data (numbers, lists,
   strings); ``rng`` is a ``numpy.random.Generator`` seeded fresh at grading time.
+* Keys of a case that start with ``_`` are *grader-only*: the reference receives them, the
+  probe never does (they are not sent to the sandbox) — e.g. the true labels of a hidden test
+  split.
 * ``reference(**case)`` returns a dict with the same keys: :class:`~autograder.checks.Expect`
   objects (or plain numbers / tensors, which get the default tolerance).
 * A task scores ``points * passed / total`` over all (case, key) checks, unless
@@ -97,6 +100,11 @@ class Assignment:
         for gid in sorted(set(self.tasks) - autograded_cells):
             problems.append(f"{self.name}: task {gid!r} has no autograded check cell")
         return problems
+
+
+def probe_arguments(case: dict) -> dict:
+    """The part of a case the probe may see: every key except grader-only ``_keys``."""
+    return {k: v for k, v in case.items() if not k.startswith("_")}
 
 
 def load_spec(path: Path) -> Assignment:
