@@ -11,6 +11,9 @@ NBGRADER_KEYS = {"schema_version", "grade", "solution", "locked", "grade_id", "p
                  "task", "checksum", "cell_type"}
 
 
+COURSE_ID = "default_course"  # nbgrader's Gradebook default; one course per gradebook
+
+
 class ConfigError(Exception):
     """The grader itself is misconfigured (exit code 2)."""
 
@@ -65,6 +68,7 @@ def nbgrader_config(root: Path, db_url: str):
     c = Config()
     c.CourseDirectory.root = str(root)
     c.CourseDirectory.db_url = db_url
+    c.CourseDirectory.course_id = COURSE_ID  # nbgrader's default "" breaks PostgreSQL FKs
     c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
     c.ClearSolutions.text_stub = "ここに答えを書いてください（YOUR ANSWER HERE）"
     c.Exchange.root = str(root / "exchange")

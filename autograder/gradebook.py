@@ -17,7 +17,7 @@ import warnings
 
 from sqlalchemy import Column, Float, MetaData, String, Table, Text, delete, insert, select
 
-from .course import ConfigError
+from .course import COURSE_ID, ConfigError
 
 metadata = MetaData()
 results_table = Table(
@@ -39,7 +39,7 @@ def open_gradebook(db_url: str):
     logging.getLogger("sqlalchemy").setLevel(logging.ERROR)
     warnings.filterwarnings("ignore", message=".*not in session.*")
     try:
-        gb = Gradebook(db_url)
+        gb = Gradebook(db_url, course_id=COURSE_ID)
     except Exception as e:  # wrong URL, server down, missing driver
         raise ConfigError(f"cannot open gradebook {db_url!r}: {type(e).__name__}: {e}") from e
     metadata.create_all(gb.engine)
