@@ -86,8 +86,12 @@ def test_shared_parameters_are_listed_once():
 
 def test_assignment_errors_and_none():
     m = nn.Linear(2, 2)
-    with pytest.raises(TypeError, match="cannot assign 'mygrad.Tensor' as parameter 'weight'"):
+    with pytest.raises(TypeError) as expected:
+        torch.nn.Linear(2, 2).weight = torch.ones(2, 2)
+    with pytest.raises(TypeError, match="cannot assign 'mygrad.FloatTensor' as parameter "
+                                        "'weight'") as got:
         m.weight = mygrad.ones(2, 2)
+    assert str(got.value) == str(expected.value).replace("torch", "mygrad")
     m.bias = None
     assert m.bias is None and [n for n, _ in m.named_parameters()] == ["weight"]
     with pytest.raises(AttributeError, match="'Linear' object has no attribute 'nope'"):

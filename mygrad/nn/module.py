@@ -20,7 +20,7 @@ _IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_
 
 def _typename(value):
     if isinstance(value, Tensor):
-        return f"mygrad.{type(value).__name__}"
+        return value.type()  # "mygrad.FloatTensor", like torch.typename
     return type(value).__module__ + "." + type(value).__qualname__
 
 
