@@ -422,3 +422,21 @@ def test_init_does_not_record_a_graph():
     p = nn.Parameter(mygrad.zeros(3, 3))
     init.kaiming_normal_(p)
     assert p.is_leaf and p.grad_fn is None and p.requires_grad
+
+
+def test_buffers_in_state_dict_like_torch():
+    def build(lib):
+        m = lib.nn.Module()
+        m.fc = lib.nn.Linear(2, 2)
+        m.register_buffer("running", lib.zeros(2))
+        m.register_buffer("scratch", lib.ones(1), persistent=False)
+        return m
+
+    mg, th = build(mygrad), build(torch)
+    assert list(mg.state_dict()) == list(th.state_dict())
+    assert [n for n, _ in mg.named_buffers()] == [n for n, _ in th.named_buffers()]
+    assert [n for n, _ in mg.named_parameters()] == [n for n, _ in th.named_parameters()]
+    mg.running = mygrad.ones(2)  # reassigning a buffer keeps it a buffer
+    assert mg.state_dict()["running"].tolist() == [1.0, 1.0]
+    with pytest.raises(TypeError, match="buffer 'running'"):
+        mg.running = [1.0, 2.0]
