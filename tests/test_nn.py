@@ -440,3 +440,19 @@ def test_buffers_in_state_dict_like_torch():
     assert mg.state_dict()["running"].tolist() == [1.0, 1.0]
     with pytest.raises(TypeError, match="buffer 'running'"):
         mg.running = [1.0, 2.0]
+
+
+def test_module_list_and_dict_register_like_torch():
+    def build(lib):
+        m = lib.nn.Module()
+        m.blocks = lib.nn.ModuleList([lib.nn.Linear(2, 2) for _ in range(3)])
+        m.heads = lib.nn.ModuleDict({"a": lib.nn.Linear(2, 1), "b": lib.nn.Tanh()})
+        m.blocks.append(lib.nn.ReLU())
+        return m
+
+    mg, th = build(mygrad), build(torch)
+    assert [n for n, _ in mg.named_parameters()] == [n for n, _ in th.named_parameters()]
+    assert repr(mg) == repr(th)
+    assert len(mg.blocks) == 4 and isinstance(mg.blocks[-1], nn.ReLU)
+    assert list(mg.heads.keys()) == ["a", "b"] and "a" in mg.heads
+    assert isinstance(mg.blocks[1:3], nn.ModuleList) and len(mg.blocks[1:3]) == 2

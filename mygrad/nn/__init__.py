@@ -2,14 +2,14 @@
 
 from . import functional, init
 from .activation import Flatten, Identity, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
-from .container import Sequential
+from .container import ModuleDict, ModuleList, Sequential
 from .linear import Linear
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
 from .module import Module
 from .parameter import Parameter
 
 __all__ = [
-    "Module", "Parameter", "Linear", "Sequential", "ReLU", "Tanh", "Sigmoid", "Softmax",
-    "LogSoftmax", "Identity", "Flatten", "MSELoss", "BCELoss", "BCEWithLogitsLoss",
-    "CrossEntropyLoss", "NLLLoss", "functional", "init",
+    "Module", "Parameter", "Linear", "Sequential", "ModuleList", "ModuleDict", "ReLU", "Tanh",
+    "Sigmoid", "Softmax", "LogSoftmax", "Identity", "Flatten", "MSELoss", "BCELoss",
+    "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss", "functional", "init",
 ]
