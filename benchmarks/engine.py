@@ -39,20 +39,29 @@ QUICK = "--quick" in sys.argv
 REPEAT = 3 if QUICK else 7
 
 
-def best(fn, min_time=0.2, repeat=REPEAT):
-    """Seconds per call of fn: best over ``repeat`` batches of about ``min_time`` each."""
-    fn()
-    n, t0 = 1, time.perf_counter()
-    fn()
-    one = max(time.perf_counter() - t0, 1e-7)
-    n = max(1, int(min_time / one))
-    times = []
-    for _ in range(repeat):
+def compare(fns, min_time=0.2, repeat=REPEAT):
+    """Seconds per call for each function in ``fns`` (a dict; None values stay None).
+
+    The functions are timed in rotation (batch of A, batch of B, batch of C, again ...) and
+    each keeps its best batch, so a burst of load from other processes hits all of them alike.
+    """
+    live = {k: f for k, f in fns.items() if f is not None}
+    sizes = {}
+    for k, f in live.items():
+        f()  # warm up
         t0 = time.perf_counter()
-        for _ in range(n):
-            fn()
-        times.append((time.perf_counter() - t0) / n)
-    return min(times)
+        f()
+        one = max(time.perf_counter() - t0, 1e-7)
+        sizes[k] = max(1, int(min_time / one))
+    result = {k: float("inf") for k in live}
+    for _ in range(repeat):
+        for k, f in live.items():
+            n = sizes[k]
+            t0 = time.perf_counter()
+            for _ in range(n):
+                f()
+            result[k] = min(result[k], (time.perf_counter() - t0) / n)
+    return tuple(result.get(k) for k in fns)
 
 
 # ------------------------------------------------------------------ MLP training step
@@ -221,45 +230,44 @@ def main():
     # 1. big MLP step
     X, y, params = mlp_data(256, [784, 256, 10])
     check_same_loss(X, y, params)
-    tm = best(lib_step(mygrad, X, y, params), 0.5)
-    tt = best(lib_step(torch, X, y, params), 0.5) if torch else None
-    tf = best(numpy_step(X, y, params), 0.5)
+    tm, tt, tf = compare({"m": lib_step(mygrad, X, y, params),
+                          "t": lib_step(torch, X, y, params) if torch else None,
+                          "f": numpy_step(X, y, params)}, 0.3)
     row("MLP step 256x784-256-10 (vs numpy floor)", tm, tt, tf, (tm, tf), 1.10,
         f"torch/floor {tt / tf:.2f}" if tt else "")
 
     # 2. small MLP step
     X, y, params = mlp_data(16, [2, 16, 16, 2])
     check_same_loss(X, y, params)
-    tm = best(lib_step(mygrad, X, y, params))
-    tt = best(lib_step(torch, X, y, params)) if torch else None
-    tf = best(numpy_step(X, y, params))
+    tm, tt, tf = compare({"m": lib_step(mygrad, X, y, params),
+                          "t": lib_step(torch, X, y, params) if torch else None,
+                          "f": numpy_step(X, y, params)})
     row("MLP step 16x2-16-16-2 (vs torch)", tm, tt, tf, (tm, tt), 0.45,
         f"mygrad/floor {tm / tf:.2f}")
 
     # 3. tiny graph
-    tm = best(add_sum_backward(mygrad))
-    tt = best(add_sum_backward(torch)) if torch else None
+    tm, tt = compare({"m": add_sum_backward(mygrad),
+                      "t": add_sum_backward(torch) if torch else None})
     row("(a + b).sum().backward(), (10,)", tm, tt, None, (tm, tt), 0.5)
 
     # 4. 10^5-deep chain
     reps = 2 if QUICK else 3
-    tm = best(chain(mygrad), 0, reps)
-    tt = best(chain(torch), 0, reps) if torch else None
+    tm, tt, tv = compare({"m": chain(mygrad), "t": chain(torch) if torch else None,
+                          "v": chain(None, make=Value) if Value else None}, 0, reps)
     row("chain 1e5: y = y * 1.0001 + 0.0, Tensor", tm, tt, None, (tm, tt), 0.5)
-    tv = best(chain(None, make=Value), 0, reps) if Value else None
     row("chain 1e5: y = y * 1.0001 + 0.0, Value", tv, tt, None, (tv, tt), 0.25)
 
     # 5. micrograd expression, per node (gc on)
     reps_expr = 3000
     t_mk = (lambda v: torch.tensor(v, requires_grad=True)) if torch else None
     m_mk = lambda v: mygrad.tensor(v, requires_grad=True)  # noqa: E731
-    probe = micrograd_expr(m_mk(-4.0), m_mk(2.0))
-    per = count_nodes(probe)
+    per = count_nodes(micrograd_expr(m_mk(-4.0), m_mk(2.0)))
     nodes = per * reps_expr
-    tt = best(expression(t_mk, reps_expr), 0, reps) / nodes if torch else None
-    tm = best(expression(m_mk, reps_expr), 0, reps) / nodes
+    tm, tt, tv = compare({"m": expression(m_mk, reps_expr),
+                          "t": expression(t_mk, reps_expr) if torch else None,
+                          "v": expression(Value, reps_expr) if Value else None}, 0, reps)
+    tm, tt, tv = (None if t is None else t / nodes for t in (tm, tt, tv))
     row(f"0-d Tensor expression, per node ({nodes} nodes)", tm, tt, None, (tm, tt), 1.0)
-    tv = best(expression(Value, reps_expr), 0, reps) / nodes if Value else None
     row("Value expression, per node (vs torch 0-d)", tv, tt, None, (tv, tt), 0.25)
 
     print()

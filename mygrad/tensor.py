@@ -393,14 +393,10 @@ class Tensor:
     # ------------------------------------------------------------------ autograd
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (torch semantics)."""
-        from .autograd.engine import run_backward
-
         if inputs is not None:
             inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
             grads = run_backward([self], [gradient], retain_graph, create_graph,
                                  capture=inputs, allow_unused=True)
-            from .autograd.engine import _accumulate
-
             for t, g in zip(inputs, grads):
                 if g is not None:
                     _accumulate(t, g if create_graph else g._data, create_graph, copy=True)
@@ -471,22 +467,27 @@ class Tensor:
 
         return self._set(_rng().uniform(a, b, self._data.shape))
 
-    def _iop(self, other, op):
+    def _iop(self, other, op, ufunc):
         if self._rg and _State.enabled and self.grad_fn is not None:
             return op(self, other)  # out of place; Python rebinds the name
-        return self._set(op(Tensor._wrap(self._data), other)._data)
+        o = _raw(other)
+        if o is NotImplemented:
+            return NotImplemented
+        self._inplace_ok()
+        ufunc(self._data, o, out=self._data)
+        return self
 
     def __iadd__(self, other):
-        return self._iop(other, Tensor.__add__)
+        return self._iop(other, Tensor.__add__, np.add)
 
     def __isub__(self, other):
-        return self._iop(other, Tensor.__sub__)
+        return self._iop(other, Tensor.__sub__, np.subtract)
 
     def __imul__(self, other):
-        return self._iop(other, Tensor.__mul__)
+        return self._iop(other, Tensor.__mul__, np.multiply)
 
     def __itruediv__(self, other):
-        return self._iop(other, Tensor.__truediv__)
+        return self._iop(other, Tensor.__truediv__, np.true_divide)
 
     def __setitem__(self, key, value):
         self._inplace_ok()
@@ -497,6 +498,8 @@ class Tensor:
 
     # ------------------------------------------------------------------ arithmetic
     def __add__(self, other):
+        if type(other) is float and self._data.dtype.kind == "f":
+            return Add.apply(self, other)  # the common case, without _binary's checks
         return _binary(Add, self, other)
 
     def __radd__(self, other):
@@ -511,6 +514,8 @@ class Tensor:
         return _binary(RSub, self, other)
 
     def __mul__(self, other):
+        if type(other) is float and self._data.dtype.kind == "f":
+            return Mul.apply(self, other)
         return _binary(Mul, self, other)
 
     def __rmul__(self, other):
@@ -549,15 +554,11 @@ class Tensor:
             if not isinstance(other, (np.ndarray, list)):
                 return NotImplemented
             other = Tensor._wrap(np.asarray(other))
-        from ._ops.linalg import matmul
-
         return matmul(self, other)
 
     def __rmatmul__(self, other):
         if not isinstance(other, (np.ndarray, list)):
             return NotImplemented
-        from ._ops.linalg import matmul
-
         return matmul(Tensor._wrap(np.asarray(other)), self)
 
     def __abs__(self):
@@ -1160,6 +1161,7 @@ from ._ops.elementwise import (  # noqa: E402
     Sqrt,
     Tanh,
 )
+from ._ops.linalg import matmul  # noqa: E402
 from ._ops.reduce import (  # noqa: E402
     AMax,
     AMin,
@@ -1187,4 +1189,5 @@ from ._ops.shape import (  # noqa: E402
     View,
 )
 from ._ops.softmax import LogSoftmax, Softmax  # noqa: E402
-from .autograd.grad_mode import _State  # noqa: E402  (after Tensor: autograd imports it)
+from .autograd.engine import _accumulate, run_backward  # noqa: E402  (after Tensor)
+from .autograd.grad_mode import _State  # noqa: E402

@@ -66,14 +66,15 @@ class Mul(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        ctx._saved = (a, b)  # = ctx.save_for_backward(a, b), minus a call on the hot path
         return a * b
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        return (grad * b if C.needs(ctx, 0) else None,
-                grad * a if C.needs(ctx, 1) else None)
+        ta, tb = ctx.inputs
+        return (grad * b if ta is not None and ta._rg else None,
+                grad * a if tb is not None and tb._rg else None)
 
 
 class Div(Function):

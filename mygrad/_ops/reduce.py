@@ -1,5 +1,7 @@
 """Reductions: sum, mean, max, min (over everything or over ``dim``)."""
 
+import math
+
 import numpy as np
 
 from ..autograd.function import Function
@@ -16,12 +18,14 @@ class SumAll(Function):
 
     @staticmethod
     def forward(ctx, x):
-        ctx.shape = np.shape(x)
-        return np.sum(x)
+        ctx.shape = x.shape
+        return x.sum()
 
     @staticmethod
     def backward(ctx, grad):
-        return C.expand(grad, ctx.shape)
+        if isinstance(grad, (np.ndarray, np.generic)):
+            return np.full(ctx.shape, grad, dtype=grad.dtype)
+        return grad.expand(ctx.shape)
 
 
 class SumDim(Function):
@@ -46,13 +50,16 @@ class MeanAll(Function):
 
     @staticmethod
     def forward(ctx, x):
-        ctx.shape = np.shape(x)
-        return np.mean(x)
+        ctx.shape = x.shape
+        n = x.size
+        return x.sum() / n if n else np.full((), np.nan, dtype=x.dtype)
 
     @staticmethod
     def backward(ctx, grad):
-        n = max(int(np.prod(ctx.shape)), 1)
-        return C.expand(grad / n, ctx.shape)
+        n = max(math.prod(ctx.shape), 1)
+        if isinstance(grad, (np.ndarray, np.generic)):
+            return np.full(ctx.shape, grad / n, dtype=grad.dtype)
+        return (grad / n).expand(ctx.shape)
 
 
 class MeanDim(Function):

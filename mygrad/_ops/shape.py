@@ -108,7 +108,9 @@ class Select(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return IndexPut.apply(grad, ctx.key, ctx.shape, type(ctx)._advanced), None
+        if isinstance(grad, Tensor):
+            return IndexPut.apply(grad, ctx.key, ctx.shape, type(ctx)._advanced), None
+        return IndexPut.forward(ctx, grad, ctx.key, ctx.shape, type(ctx)._advanced), None
 
 
 class Slice(Select):
@@ -135,7 +137,8 @@ class IndexPut(Function):
 
     @staticmethod
     def forward(ctx, grad, key, shape, advanced):
-        ctx.key = key
+        if isinstance(ctx, IndexPut):
+            ctx.key = key
         out = np.zeros(shape, dtype=np.result_type(grad))
         if advanced:
             np.add.at(out, key, grad)

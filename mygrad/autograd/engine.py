@@ -17,6 +17,12 @@ import numpy as np
 from ..tensor import Tensor
 from .grad_mode import _State
 
+_FREED = (
+    "Trying to backward through the graph a second time (or directly access saved tensors "
+    "after they have already been freed). Saved intermediate values of the graph are freed "
+    "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+    "backward through the graph a second time or if you need to access saved tensors after "
+    "calling backward.")
 _NO_GRAD_ELEMENT = "element {i} of tensors does not require grad and does not have a grad_fn"
 
 
@@ -33,6 +39,8 @@ def unbroadcast(grad, shape):
     if gshape == shape:
         return grad
     lead = len(gshape) - len(shape)
+    if lead > 0 and gshape[lead:] == shape and not isinstance(grad, Tensor):
+        return np.add.reduce(grad, axis=0 if lead == 1 else tuple(range(lead)))
     if lead < 0:
         raise RuntimeError(f"unbroadcast: a gradient of shape {tuple(gshape)} cannot be reduced "
                            f"to shape {shape}")
@@ -57,7 +65,7 @@ def _as_root_grad(t, g, i, create_graph):
         if t._data.dtype.kind != "f":
             raise RuntimeError("grad can be implicitly created only for real scalar outputs "
                                f"but got {t.dtype}")
-        g = np.ones_like(t._data)
+        g = np.ones(t._data.shape, dtype=t._data.dtype)
     elif isinstance(g, Tensor):
         if tuple(g.shape) != tuple(t.shape):
             raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of "
@@ -87,6 +95,11 @@ def run_backward(roots, grad_roots, retain_graph=None, create_graph=False, captu
     """
     if retain_graph is None:
         retain_graph = create_graph
+    if capture is None and not create_graph and len(roots) == 1:
+        t = roots[0]
+        if isinstance(t, Tensor) and t.grad_fn is not None:
+            g = _as_root_grad(t, grad_roots[0], 0, False)
+            return _backward_simple(t.grad_fn, g, retain_graph)
     seeds = []
     for i, t in enumerate(roots):
         if not isinstance(t, Tensor):
@@ -183,13 +196,7 @@ def run_backward(roots, grad_roots, retain_graph=None, create_graph=False, captu
                     for k in slots:
                         results[k] = g
             if fn._saved is None:
-                raise RuntimeError(
-                    "Trying to backward through the graph a second time (or directly access "
-                    "saved tensors after they have already been freed). Saved intermediate "
-                    "values of the graph are freed when you call .backward() or "
-                    "autograd.grad(). Specify retain_graph=True if you need to backward "
-                    "through the graph a second time or if you need to access saved tensors "
-                    "after calling backward.")
+                raise RuntimeError(_FREED)
             gin = fn.backward(fn, g)
             if type(gin) is not tuple:
                 gin = (gin,) if not isinstance(gin, list) else tuple(gin)
@@ -244,6 +251,97 @@ def run_backward(roots, grad_roots, retain_graph=None, create_graph=False, captu
             results[k] = r
         return tuple(results)
     return None
+
+
+def _backward_simple(root, grad, retain_graph):
+    """``run_backward`` for the everyday case (one root, numpy gradients, into ``.grad``).
+
+    The same algorithm as the general loop, with the create_graph and autograd.grad branches
+    taken out: this loop is most of the per-node cost of a backward pass.
+    """
+    deps = {root: 0}
+    stack = [root]
+    while stack:
+        for t in stack.pop().inputs:
+            if t is not None:
+                f = t.grad_fn
+                if f is not None:
+                    if f in deps:
+                        deps[f] += 1
+                    else:
+                        deps[f] = 1
+                        stack.append(f)
+    grads = {root: grad}
+    ready = [root]
+    delivered = set()
+    ndarray = np.ndarray
+    prev = _State.enabled
+    _State.enabled = False
+    try:
+        while ready:
+            fn = ready.pop()
+            g = grads.pop(fn, None)
+            inputs = fn.inputs
+            if g is None:
+                for t in inputs:
+                    if t is not None and t.grad_fn is not None:
+                        f = t.grad_fn
+                        d = deps[f] - 1
+                        deps[f] = d
+                        if d == 0:
+                            ready.append(f)
+                continue
+            if fn._retained is not None:
+                _accumulate(fn._retained, g, False, copy=True)
+            saved = fn._saved
+            if saved is None:
+                raise RuntimeError(_FREED)
+            gin = fn.backward(fn, g)
+            if type(gin) is not tuple:
+                gin = tuple(gin) if isinstance(gin, list) else (gin,)
+            if len(gin) != len(inputs):
+                raise RuntimeError(f"function {fn._torch_name} returned an incorrect number of "
+                                   f"gradients (expected {len(inputs)}, got {len(gin)})")
+            i = -1
+            for t in inputs:
+                i += 1
+                if t is None:
+                    continue
+                f = t.grad_fn
+                gi = gin[i]
+                if gi is not None and t._rg:
+                    if type(gi) is not ndarray:
+                        gi = gi._data if isinstance(gi, Tensor) else (
+                            gi if isinstance(gi, np.generic) else np.asarray(gi))
+                    shape = t._data.shape
+                    if gi.shape != shape:
+                        gi = _unbroadcast_for(fn, i, gi, shape)
+                    if f is None:
+                        key = id(gi)
+                        _accumulate(t, gi, False, key in delivered)
+                        delivered.add(key)
+                    else:
+                        old = grads.get(f)
+                        grads[f] = gi if old is None else old + gi
+                if f is not None:
+                    d = deps[f] - 1
+                    deps[f] = d
+                    if d == 0:
+                        ready.append(f)
+            if saved and not retain_graph:
+                fn._saved = None
+                fn._out = None
+    finally:
+        _State.enabled = prev
+
+
+def _unbroadcast_for(fn, i, g, shape):
+    try:
+        return unbroadcast(g, shape)
+    except RuntimeError:
+        raise RuntimeError(f"Function {fn._torch_name} returned an invalid gradient at index "
+                           f"{i} - got {list(g.shape)} but expected shape compatible with "
+                           f"{list(shape)}") from None
 
 
 def _cast(g, dtype):
