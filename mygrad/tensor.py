@@ -385,6 +385,21 @@ class Tensor:
 
     __hash__ = object.__hash__
 
+    def __reduce_ex__(self, protocol):
+        """Pickle / deepcopy a tensor as its numbers and requires_grad (like torch, no graph)."""
+        if self.grad_fn is not None:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) "
+                               "support the deepcopy protocol at the moment.  If you were "
+                               "attempting to deepcopy a module, this may be because of a "
+                               "torch.nn.utils.weight_norm usage, see "
+                               "https://github.com/pytorch/pytorch/pull/103001")
+        return (_rebuild_tensor, (np.array(self._data), self._rg))
+
+    def masked_fill(self, mask, value):
+        from ._ops.functions import masked_fill
+
+        return masked_fill(self, mask, value)
+
     def __repr__(self):
         return _tensor_repr(self)
 
@@ -468,13 +483,20 @@ class Tensor:
         return self._set(_rng().uniform(a, b, self._data.shape))
 
     def _iop(self, other, op, ufunc):
-        if self._rg and _State.enabled and self.grad_fn is not None:
-            return op(self, other)  # out of place; Python rebinds the name
-        o = _raw(other)
+        if self._rg and _State.enabled:
+            if self.grad_fn is not None:
+                return op(self, other)  # out of place; Python rebinds the name
+            self._inplace_ok()  # raises torch's leaf error
+        o = other._data if isinstance(other, Tensor) else _raw(other)
         if o is NotImplemented:
             return NotImplemented
-        self._inplace_ok()
-        ufunc(self._data, o, out=self._data)
+        try:
+            ufunc(self._data, o, out=self._data)
+        except (ValueError, TypeError):
+            if isinstance(self._data, np.ndarray) and self._data.flags.writeable:
+                raise
+            self._data = np.array(self._data)  # a read-only view or a numpy scalar
+            ufunc(self._data, o, out=self._data)
         return self
 
     def __iadd__(self, other):
@@ -519,6 +541,8 @@ class Tensor:
         return _binary(Mul, self, other)
 
     def __rmul__(self, other):
+        if type(other) is float and self._data.dtype.kind == "f":
+            return Mul.apply(self, other)
         return _binary(Mul, self, other)
 
     def __truediv__(self, other):
@@ -866,6 +890,10 @@ class Tensor:
 
     def __getitem__(self, key):
         return _getitem(self, key)
+
+
+def _rebuild_tensor(data, requires_grad):
+    return Tensor._wrap(data, requires_grad)
 
 
 class Size(tuple):

@@ -80,19 +80,30 @@ def _fmt(shape):
     return "x".join(map(str, shape))
 
 
+_BY_NDIM = {(2, 2): Mm, (1, 1): Dot, (2, 1): Mv, (1, 2): VecMat}
+
+
 def matmul(a, b):
     """``a @ b`` with torch's dispatch (dot, mv, mm, batched) and torch's error messages."""
     if not isinstance(a, Tensor) or not isinstance(b, Tensor):
         raise TypeError(f"matmul(): argument 'input' and 'other' must be Tensor, not "
                         f"{type(a).__name__} and {type(b).__name__}")
-    sa, sb = a._data.shape, b._data.shape
+    ad, bd = a._data, b._data
+    if ad.dtype is not bd.dtype and ad.dtype != bd.dtype:
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
+                           f"{a.dtype.name} != {b.dtype.name}")
+    cls = _BY_NDIM.get((ad.ndim, bd.ndim), Matmul)
+    if cls is Mm and ad.shape[1] == bd.shape[0]:
+        return Mm.apply(a, b)  # the common case: no further checks
+    _check_matmul_shapes(ad.shape, bd.shape)
+    return cls.apply(a, b)
+
+
+def _check_matmul_shapes(sa, sb):
     na, nb = len(sa), len(sb)
     if na == 0 or nb == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
                            f"{na}D and {nb}D")
-    if a._data.dtype != b._data.dtype:
-        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
-                           f"{a.dtype!r} != {b.dtype!r}".replace("mygrad.", ""))
     ka = sa[-1]
     kb = sb[0] if nb == 1 else sb[-2]
     if ka != kb:
@@ -107,20 +118,10 @@ def matmul(a, b):
         right = (sb[0], 1) if nb == 1 else sb[-2:]
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_fmt(left)} and "
                            f"{_fmt(right)})")
-    if na == 2 and nb == 2:
-        cls = Mm
-    elif na == 1 and nb == 1:
-        cls = Dot
-    elif na == 2 and nb == 1:
-        cls = Mv
-    elif na == 1 and nb == 2:
-        cls = VecMat
-    else:
-        cls = Matmul
+    if na > 2 or nb > 2:
         try:
             np.broadcast_shapes(sa[:-2] if na > 2 else (), sb[:-2] if nb > 2 else ())
         except ValueError:
             from ..tensor import _broadcast_msg
 
             raise RuntimeError(_broadcast_msg(sa[:-2], sb[:-2])) from None
-    return cls.apply(a, b)
