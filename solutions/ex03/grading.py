@@ -4,7 +4,7 @@ Every question comes in parts (forward / local derivatives / backward). The prob
 hands the student's function the *torch-computed* values of the earlier part, drawn by ``cases``
 in the grader, so each part is graded on its own (a student stuck on forward still earns backward).
 Probes run inside the sandbox and return plain values; references run in the grader with torch
-in float64. Every case uses fresh random inputs.
+in float64. Every case uses fresh random inputs; ``_keys`` of a case are for the reference only.
 """
 
 import numpy as np
@@ -117,7 +117,7 @@ assignment.task("ex03_toy_local_check", probe=probe_toy_local, cases=cases_toy_l
                 reference=reference_toy_local)
 
 
-def probe_toy_backward(ns, local, inputs):
+def probe_toy_backward(ns, local):
     names = ("dz1_dtheta3", "dz2_dz1", "dz3_dz2", "dz3_dtheta2", "dz4_dtheta1", "dyhat_dz3",
              "dyhat_dz4", "dloss_dyhat")
     out = ns["toy_backward"](dict(zip(names, local)))
@@ -125,8 +125,8 @@ def probe_toy_backward(ns, local, inputs):
                                     "theta1", "theta2", "theta3")}
 
 
-def reference_toy_backward(local, inputs):
-    _, _, grads = _toy(*inputs)
+def reference_toy_backward(local, _inputs):
+    _, _, grads = _toy(*_inputs)
     grads["loss"] = 1.0
     return {k: Expect(grads[k], hint="出力側のノードの勾配 × 局所偏微分 です。")
             for k in TOY_GRADS}
@@ -137,7 +137,7 @@ def cases_toy_backward(rng):
     for _ in range(3):
         case = _toy_inputs(rng)
         _, local, _ = _toy(**case)
-        out.append({"local": [local[k] for k in TOY_LOCAL], "inputs": list(case.values())})
+        out.append({"local": [local[k] for k in TOY_LOCAL], "_inputs": list(case.values())})
     return out
 
 
@@ -217,14 +217,14 @@ assignment.task("ex03_sqrtlog_local_check", probe=probe_sqrtlog_local,
                 cases=cases_sqrtlog_local, reference=reference_sqrtlog_local)
 
 
-def probe_sqrtlog_backward(ns, local, x):
+def probe_sqrtlog_backward(ns, local):
     names = ("dz2_dx", "dz3_dx", "dz4_dx", "dz1_dz4", "dz1_dz3", "dy_dz1", "dy_dz2")
     out = ns["sqrtlog_backward"](dict(zip(names, local)))
     return {k: out.get(k) for k in ("y", "z1", "z2", "z3", "z4", "x")}
 
 
-def reference_sqrtlog_backward(local, x):
-    _, _, grads = _sqrtlog(x)
+def reference_sqrtlog_backward(local, _x):
+    _, _, grads = _sqrtlog(_x)
     grads["y"] = 1.0
     out = {k: Expect(grads[k], hint="出力側のノードの勾配 × 局所偏微分 です。") for k in SL_GRADS}
     out["x"] = Expect(grads["x"], hint="x から y への経路は 3 本あります。3 本分の寄与を足し合わせましょう。")
@@ -236,7 +236,7 @@ def cases_sqrtlog_backward(rng):
     for _ in range(3):
         x = _sl_x(rng)
         _, local, _ = _sqrtlog(x)
-        out.append({"local": [local[k] for k in SL_LOCAL], "x": x})
+        out.append({"local": [local[k] for k in SL_LOCAL], "_x": x})
     return out
 
 
