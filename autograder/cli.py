@@ -61,8 +61,7 @@ def cmd_grade(args) -> int:
     paths = _paths(args)
     subs = args.submissions or (paths.course_dir / "submitted")
     limits = Limits(timeout=args.timeout, memory_mb=args.memory)
-    grade(paths, args.assignment, Path(subs), jobs=args.jobs, limits=limits,
-          reuse_blank=not args.no_reuse)
+    grade(paths, args.assignment, Path(subs), jobs=args.jobs, limits=limits)
     return 0
 
 
@@ -111,9 +110,6 @@ def build_parser() -> argparse.ArgumentParser:
                    help="wall-clock seconds per submission (60)")
     p.add_argument("--memory", type=int, default=4096,
                    help="address-space limit per submission in MB (4096)")
-    p.add_argument("--no-reuse", action="store_true",
-                   help="also run submissions identical to the release (normally scored "
-                        "from one run of the release)")
     _common(p)
     p.set_defaults(func=cmd_grade)
 

@@ -54,6 +54,10 @@ def main():
     job = json.loads(sys.stdin.buffer.read().decode("utf-8"))
     channel = os.fdopen(3, "w", encoding="utf-8")
     sys.stdin = open(os.devnull)  # noqa: SIM115 - lives as long as the process
+    run_job(job, channel)
+
+
+def run_job(job, channel):
     ns = {"__name__": "__main__", "__builtins__": builtins, "display": _display}
     _emit(channel, {"ev": "start"})
     for step in job["steps"]:

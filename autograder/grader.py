@@ -10,7 +10,6 @@ import secrets
 import shutil
 import sys
 import tempfile
-import threading
 import time
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
@@ -67,7 +66,6 @@ class SubmissionResult:
     answer_hashes: dict[str, str] = field(default_factory=dict)
     source_file: str = ""
     wall: float = 0.0
-    reused: bool = False
 
     @property
     def score(self) -> float:
@@ -89,7 +87,6 @@ class SubmissionResult:
             "cell_errors": self.cell_errors,
             "answer_hashes": self.answer_hashes,
             "source_file": self.source_file,
-            "reused_release_run": self.reused,
         }
 
 
@@ -205,9 +202,6 @@ class Context:
     spec: Assignment
     points: dict[str, float]
     limits: sandbox.Limits
-    reuse_blank: bool = True
-    _blank_lock: threading.Lock = field(default_factory=threading.Lock)
-    _blank: dict = field(default_factory=dict)
 
 
 def _empty_tasks(ctx: Context) -> list[TaskResult]:
@@ -253,21 +247,7 @@ def grade_one(ctx: Context, found: Found) -> SubmissionResult:
     res.answer_hashes = {k: hashlib.sha256(v.encode()).hexdigest()[:16]
                          for k, v in reduced.answers.items()}
     res.reduced = reduced  # for the autograded notebook
-    if reduced.unchanged and ctx.reuse_blank:
-        with ctx._blank_lock:
-            cached = ctx._blank.get("result")
-            if cached is None:
-                cached = _run_and_score(ctx, reduced, tasks, res)
-                ctx._blank["result"] = cached
-            else:
-                res.status, res.cell_errors = cached.status, list(cached.cell_errors)
-                for t, c in zip(tasks, cached.tasks):
-                    t.score, t.checks = c.score, list(c.checks)
-                res.reused = True
-                res.notes.append("identical to the released notebook: scored from one run of "
-                                 "the release")
-    else:
-        _run_and_score(ctx, reduced, tasks, res)
+    _run_and_score(ctx, reduced, tasks, res)
     res.wall = time.monotonic() - start
     return res
 
@@ -404,8 +384,7 @@ def prepare(paths: CoursePaths, assignment: str):
 
 
 def grade(paths: CoursePaths, assignment: str, submissions: Path, jobs: int = 1,
-          limits: sandbox.Limits | None = None, reuse_blank: bool = True,
-          out=sys.stdout) -> list[SubmissionResult]:
+          limits: sandbox.Limits | None = None, out=sys.stdout) -> list[SubmissionResult]:
     limits = limits or sandbox.Limits()
     paths.course_dir.mkdir(parents=True, exist_ok=True)
     submissions = submissions.resolve()
@@ -414,7 +393,7 @@ def grade(paths: CoursePaths, assignment: str, submissions: Path, jobs: int = 1,
     import torch
 
     torch.set_num_threads(1)
-    ctx = Context(assignment, source, spec, points, limits, reuse_blank)
+    ctx = Context(assignment, source, spec, points, limits)
     tmp = None
     problems: list[str] = []
     try:
@@ -445,6 +424,7 @@ def grade(paths: CoursePaths, assignment: str, submissions: Path, jobs: int = 1,
                           f"{res.max_score:g}", file=out, flush=True)
         finally:
             gb.close()
+            sandbox.shutdown()
     finally:
         if tmp:
             shutil.rmtree(tmp, ignore_errors=True)

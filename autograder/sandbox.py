@@ -23,9 +23,11 @@ import contextlib
 import json
 import os
 import resource
+import select
 import selectors
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import sysconfig
@@ -60,6 +62,12 @@ class RunResult:
     wall: float = 0.0
     mode: str = ""
     bad_lines: int = 0
+
+
+def zygote_program() -> str:
+    parts = [(HERE / name).read_text(encoding="utf-8")
+             for name in ("zygote.py", "executor.py", "plain.py")]
+    return "\n\n".join(parts) + "\n\nserve()\n"
 
 
 def executor_program() -> str:
@@ -235,7 +243,148 @@ def _read(p: Path) -> str:
 # ----------------------------------------------------------------------------- running
 
 
+class Zygote:
+    """One warm bwrap sandbox that forks a child per submission (see autograder/zygote.py)."""
+
+    def __init__(self, limits: Limits):
+        self.cg = PidsCgroup(limits.nproc + 16)
+        cmd = bwrap_command(limits) + [sys.executable, "-I", "-c", zygote_program()]
+        cg = self.cg
+
+        def preexec():
+            cg.enter()
+            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+        self.proc = subprocess.Popen(
+            cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            cwd="/", env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
+            preexec_fn=preexec, start_new_session=True,
+        )
+        self.buf = bytearray()
+        kind, _ = self._next_frame(time.monotonic() + 180)
+        if kind != b"R":
+            self.close()
+            raise RuntimeError("the warm sandbox did not start")
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def _next_frame(self, deadline: float):
+        fd = self.proc.stdout.fileno()
+        while True:
+            if len(self.buf) >= 5:
+                size = struct.unpack(">I", bytes(self.buf[1:5]))[0]
+                if len(self.buf) >= 5 + size:
+                    kind, data = bytes(self.buf[:1]), bytes(self.buf[5:5 + size])
+                    del self.buf[:5 + size]
+                    return kind, data
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None, b"timeout"
+            ready, _, _ = select.select([fd], [], [], min(remaining, 0.5))
+            if ready:
+                chunk = os.read(fd, 1 << 16)
+                if not chunk:
+                    return None, b"eof"
+                self.buf += chunk
+
+    def run(self, job: dict, limits: Limits) -> RunResult:
+        result = RunResult(mode="bwrap-warm")
+        start = time.monotonic()
+        request = json.dumps({"job": job, "limits": {
+            "memory_mb": limits.memory_mb, "cpu_s": int(limits.timeout) + 5,
+            "file_mb": limits.file_mb, "event_cap": EVENT_CAP}}).encode("utf-8")
+        try:
+            self.proc.stdin.write(struct.pack(">I", len(request)) + request)
+            self.proc.stdin.flush()
+        except OSError:
+            self.close()
+            result.returncode = None
+            return result
+        events = bytearray()
+        deadline = start + limits.timeout
+        while True:
+            kind, data = self._next_frame(deadline)
+            if kind == b"D":
+                events += data
+            elif kind == b"E":
+                try:
+                    info = json.loads(data)
+                    result.returncode = int(info["returncode"])
+                    if not info.get("clean", True):
+                        self.close()  # could not clear the sandbox: never reuse it
+                except (ValueError, KeyError, TypeError):
+                    self.close()
+                break
+            else:
+                result.timed_out = data == b"timeout"
+                self.close()
+                break
+        result.wall = time.monotonic() - start
+        _parse_events(bytes(events), result)
+        return result
+
+    def close(self) -> None:
+        _kill(self.proc)
+        self.cg.kill_all_and_remove()
+        for stream in (self.proc.stdin, self.proc.stdout):
+            with contextlib.suppress(OSError):
+                stream.close()
+
+
+_local = threading.local()
+_zygotes: list[Zygote] = []
+_zygote_lock = threading.Lock()
+
+
+def warm_enabled() -> bool:
+    return choose_mode() == "bwrap" and os.environ.get("COURSE_SANDBOX_WARM", "1") != "0"
+
+
+def shutdown() -> None:
+    """Stop every warm sandbox of this process (the grader calls it after a batch)."""
+    with _zygote_lock:
+        for z in _zygotes:
+            z.close()
+        _zygotes.clear()
+    _local.__dict__.clear()
+
+
 def run(job: dict, limits: Limits) -> RunResult:
+    """Run one submission's job: in this thread's warm sandbox when possible, else fresh."""
+    if warm_enabled():
+        z = getattr(_local, "zygote", None)
+        if z is None or not z.alive():
+            try:
+                z = Zygote(limits)
+            except (OSError, RuntimeError):
+                z = None
+            _local.zygote = z
+            if z is not None:
+                with _zygote_lock:
+                    _zygotes.append(z)
+        if z is not None:
+            return z.run(job, limits)
+    return run_fresh(job, limits)
+
+
+def _parse_events(raw: bytes, result: RunResult) -> None:
+    for line in raw.split(b"\n"):
+        if not line.strip():
+            continue
+        try:
+            ev = json.loads(line.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+            result.bad_lines += 1
+            continue
+        if isinstance(ev, dict) and isinstance(ev.get("ev"), str):
+            result.events.append(ev)
+        else:
+            result.bad_lines += 1
+
+
+def run_fresh(job: dict, limits: Limits) -> RunResult:
+    """A new sandbox (or, without bwrap, a new process) for this one job."""
     mode = choose_mode()
     program = executor_program()
     payload = json.dumps(job).encode("utf-8")
@@ -332,18 +481,7 @@ def run(job: dict, limits: Limits) -> RunResult:
     result.wall = time.monotonic() - start
     result.stdout = buffers["stdout"].decode("utf-8", errors="replace")
     result.stderr = buffers["stderr"].decode("utf-8", errors="replace")
-    for line in bytes(buffers["events"]).split(b"\n"):
-        if not line.strip():
-            continue
-        try:
-            ev = json.loads(line.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-            result.bad_lines += 1
-            continue
-        if isinstance(ev, dict) and isinstance(ev.get("ev"), str):
-            result.events.append(ev)
-        else:
-            result.bad_lines += 1
+    _parse_events(bytes(buffers["events"]), result)
     return result
 
 

@@ -1,0 +1,74 @@
+"""Grading throughput: a class of N copies of the ex01 solution and N of the blank release.
+
+    python benchmarks/grading.py                 # 50 + 50, --jobs 2
+    python benchmarks/grading.py --n 10 --jobs 1
+    COURSE_SANDBOX_WARM=0 python benchmarks/grading.py   # a fresh sandbox per submission
+
+Prints submissions per minute and seconds per submission, for the grading batch itself and
+for the whole command (which also registers the assignment with nbgrader once).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from autograder import sandbox  # noqa: E402
+from autograder.course import CoursePaths  # noqa: E402
+from autograder.grader import grade, prepare  # noqa: E402
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--n", type=int, default=50, help="copies of each notebook (50)")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--timeout", type=float, default=60.0)
+    args = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="grading-bench-"))
+    try:
+        subs = tmp / "subs"
+        for i in range(args.n):
+            for kind, src in (("sol", ROOT / "solutions/ex01/ex01.ipynb"),
+                              ("blank", ROOT / "exercises/ex01/ex01.ipynb")):
+                d = subs / f"{kind}{i:03d}"
+                d.mkdir(parents=True)
+                shutil.copy(src, d / "ex01.ipynb")
+        paths = CoursePaths(tmp / "course", ROOT / "solutions")
+        t0 = time.perf_counter()
+        prepare(paths, "ex01")  # what every `course grade` does once
+        t_prepare = time.perf_counter() - t0
+        out = io.StringIO()
+        t1 = time.perf_counter()
+        results = grade(paths, "ex01", subs, jobs=args.jobs,
+                        limits=sandbox.Limits(timeout=args.timeout), out=out)
+        t_total = time.perf_counter() - t1
+        n = len(results)
+        bad = [r.student for r in results
+               if (r.student.startswith("sol") and r.score != 90)
+               or (r.student.startswith("blank") and r.score != 0)]
+        runs = [r.wall for r in results]
+        warm = "warm (one sandbox per worker, a forked child per submission)" if \
+            sandbox.warm_enabled() else "fresh sandbox per submission"
+        print(f"isolation: {sandbox.describe()}, {warm}; cpus: {os.cpu_count()}; "
+              f"jobs: {args.jobs}")
+        print(f"submissions: {n} ({args.n} solution + {args.n} blank); wrong scores: {len(bad)}")
+        print(f"nbgrader generate_assignment (once per command): {t_prepare:.1f} s")
+        print(f"whole `course grade` call: {t_total:.1f} s -> {n / t_total * 60:.1f} "
+              f"submissions/minute, {t_total / n:.2f} s/submission")
+        print(f"mean wall per submission inside a worker: {sum(runs) / max(1, len(runs)):.2f} s")
+        return 1 if bad else 0
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
