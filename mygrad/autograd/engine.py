@@ -318,7 +318,15 @@ def _backward_simple(root, grad, retain_graph):
                         gi = _unbroadcast_for(fn, i, gi, shape)
                     if f is None:
                         key = id(gi)
-                        _accumulate(t, gi, False, key in delivered)
+                        # built-in ops return fresh arrays; a custom backward might return
+                        # an array it also keeps elsewhere, so its gradients are copied
+                        builtin = fn._builtin
+                        if (builtin and t._grad is None and type(gi) is ndarray
+                                and gi.base is None and key not in delivered
+                                and gi.dtype is t._data.dtype):
+                            t._grad = Tensor._wrap(gi)
+                        else:
+                            _accumulate(t, gi, False, key in delivered or not builtin)
                         delivered.add(key)
                     else:
                         old = grads.get(f)

@@ -50,6 +50,8 @@ class Function:
         super().__init_subclass__(**kwargs)
         if "_torch_name" not in cls.__dict__:
             cls._torch_name = cls.__name__ + "Backward"
+        # built-in ops return fresh gradient arrays; the engine copies a custom op's instead
+        cls._builtin = cls.__module__.startswith("mygrad._ops")
 
     # -- the two methods a subclass writes ------------------------------------------------
     @staticmethod
