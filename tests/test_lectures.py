@@ -3,8 +3,9 @@
 Two kinds of test, both parametrised by notebook so that pytest-xdist can spread them:
 
 * ``test_lecture_executes[NN_name]`` runs the notebook with nbclient (kernel ``python3``, at most
-  300 s per cell, working directory ``lectures/``) on an in-memory copy and fails on the first
-  error, naming the cell. The committed file is never modified.
+  300 s per cell, working directory ``lectures/``, one OpenMP/BLAS thread unless the environment
+  says otherwise) on an in-memory copy and fails on the first error, naming the cell. The
+  committed file is never modified.
 * ``test_committed_outputs_are_one_in_order_run[NN_name]`` reads the committed file only: code
   cells are numbered 1..n in order (what ``jupyter nbconvert --execute --inplace`` produces), and
   there are no error outputs and no tracebacks on stderr.
@@ -19,6 +20,7 @@ per-notebook lines and properties are always complete).
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -86,6 +88,18 @@ def _collect_timings(config) -> dict[str, float]:
     return timings
 
 
+def _kernel_env() -> dict[str, str]:
+    """The kernel's environment: one BLAS/OpenMP thread unless the caller chose otherwise.
+
+    The lectures train tiny models; on a busy machine (CI, several xdist workers) the default
+    thread pools oversubscribe the cores and make such loops tens of times slower.
+    """
+    env = dict(os.environ)
+    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        env.setdefault(name, "1")
+    return env
+
+
 def _cell_label(nb, index: int) -> str:
     cell = nb.cells[index]
     first = cell.source.strip().splitlines()[0] if cell.source.strip() else "<empty>"
@@ -105,7 +119,7 @@ def test_lecture_executes(path, request, record_property):
     )
     start = time.perf_counter()
     try:
-        client.execute()
+        client.execute(env=_kernel_env())
     except CellTimeoutError as err:
         pytest.fail(f"{path.name}: a cell ran longer than {CELL_TIMEOUT_S} s\n{err}", pytrace=False)
     except CellExecutionError as err:
