@@ -77,7 +77,7 @@ class Value:
     """
 
     __slots__ = ("data", "grad", "_op", "label", "_backward", "_a", "_b", "_rest", "_stamp",
-                 "_mark")
+                 "_mark", "_k")
 
     def __init__(self, data, _children=(), _op="", label=""):
         if isinstance(data, (str, bytes, complex, Value)):
@@ -109,35 +109,53 @@ class Value:
         if self._a is None:
             return ()
         if self._b is None:
+            if self._backward in _FOLDED:
+                _materialize_constant(self)
+                return (self._a, self._b)
             return (self._a,)
         return (self._a, self._b, *self._rest)
 
     # ------------------------------------------------------------------ arithmetic
     # Each operation computes its value now and attaches the rule for its backward step.
+    # ``x + 2`` with a plain int or float takes a fast path: the number is kept in the node
+    # (``_k``) instead of becoming a leaf node of its own; see ``_materialize_constant``.
 
     def __add__(self, other):
-        if type(other) is not Value:
-            other = _lift(other, self, "+")
-            if other is NotImplemented:
-                return NotImplemented
+        if type(other) is Value:
+            return _make(self.data + other.data, self, other, "+", _add_backward)
+        if type(other) is float or type(other) is int:
+            return _make_k(self.data + other, self, other, "+", _add_k_backward)
+        other = _lift(other, self, "+")
+        if other is NotImplemented:
+            return NotImplemented
         return _make(self.data + other.data, self, other, "+", _add_backward)
 
     def __mul__(self, other):
-        if type(other) is not Value:
-            other = _lift(other, self, "*")
-            if other is NotImplemented:
-                return NotImplemented
+        if type(other) is Value:
+            return _make(self.data * other.data, self, other, "*", _mul_backward)
+        if type(other) is float or type(other) is int:
+            return _make_k(self.data * other, self, other, "*", _mul_k_backward)
+        other = _lift(other, self, "*")
+        if other is NotImplemented:
+            return NotImplemented
         return _make(self.data * other.data, self, other, "*", _mul_backward)
 
     def __sub__(self, other):
-        if type(other) is not Value:
-            other = _lift(other, self, "-")
-            if other is NotImplemented:
-                return NotImplemented
+        if type(other) is Value:
+            return _make(self.data - other.data, self, other, "-", _sub_backward)
+        if type(other) is float or type(other) is int:
+            return _make_k(self.data - other, self, other, "-", _sub_k_backward)
+        other = _lift(other, self, "-")
+        if other is NotImplemented:
+            return NotImplemented
         return _make(self.data - other.data, self, other, "-", _sub_backward)
 
     def __truediv__(self, other):
         if type(other) is not Value:
+            if type(other) is float or type(other) is int:
+                if other == 0:
+                    raise ZeroDivisionError(f"Value division by zero: {self!r} / {other!r}")
+                return _make_k(self.data / other, self, other, "/", _div_k_backward)
             other = _lift(other, self, "/")
             if other is NotImplemented:
                 return NotImplemented
@@ -165,18 +183,8 @@ class Value:
                 f"Value: {base} ** {other} is not a real number "
                 "(a negative base needs an integer exponent)"
             )
-        p = float(other)
-
-        # The exponent is a plain number, not a node, so this one rule is a closure over it.
-        def _backward(out):
-            x = out._a
-            try:
-                local = p * x.data ** (p - 1.0)
-            except ZeroDivisionError:  # 0.0 ** negative: the slope is infinite
-                local = math.copysign(math.inf, p)
-            x.grad += local * out.grad
-
-        return _make(float(data), self, None, f"**{other}", _backward)
+        # as in micrograd, a number exponent is part of the operation ("**2"), not an input
+        return _make_k(float(data), self, float(other), f"**{other}", _pow_k_backward)
 
     def _pow_value(self, other):
         """``self ** other`` where the exponent is itself a Value (needs ``self.data > 0``)."""
@@ -198,24 +206,34 @@ class Value:
 
     # reflected forms: number (op) Value
     def __radd__(self, other):
+        if type(other) is float or type(other) is int:
+            return _make_k(other + self.data, self, other, "+", _add_k_backward)
         other = _lift(other, self, "+", reflected=True)
         if other is NotImplemented:
             return NotImplemented
         return self + other
 
     def __rmul__(self, other):
+        if type(other) is float or type(other) is int:
+            return _make_k(other * self.data, self, other, "*", _mul_k_backward)
         other = _lift(other, self, "*", reflected=True)
         if other is NotImplemented:
             return NotImplemented
         return self * other
 
     def __rsub__(self, other):
+        if type(other) is float or type(other) is int:
+            return _make_k(other - self.data, self, other, "-", _rsub_k_backward)
         other = _lift(other, self, "-", reflected=True)
         if other is NotImplemented:
             return NotImplemented
         return other - self
 
     def __rtruediv__(self, other):
+        if type(other) is float or type(other) is int:
+            if self.data == 0.0:
+                raise ZeroDivisionError(f"Value division by zero: {other!r} / {self!r}")
+            return _make_k(other / self.data, self, other, "/", _rdiv_k_backward)
         other = _lift(other, self, "/", reflected=True)
         if other is NotImplemented:
             return NotImplemented
@@ -345,6 +363,23 @@ def _make(data, a, b, op, backward):
     return out
 
 
+def _make_k(data, a, k, op, backward):
+    """The output of ``a (op) k`` for a plain number ``k``, kept in the node, not as a leaf."""
+    out = _new(Value)
+    out.data = data
+    out.grad = 0.0
+    out._op = op
+    out.label = ""
+    out._backward = backward
+    out._a = a
+    out._b = None
+    out._rest = ()
+    out._stamp = _next_stamp()
+    out._mark = 0
+    out._k = k
+    return out
+
+
 # ---------------------------------------------------------------------- backward rules
 # One function per operation; ``out`` is the node, ``out._a`` / ``out._b`` its inputs.
 
@@ -375,6 +410,17 @@ def _div_backward(out):
     g = out.grad / b.data
     out._a.grad += g
     b.grad -= g * out.data
+
+
+def _pow_k_backward(out):
+    # out = a ** p for a number p:  d out/da = p a^(p-1)
+    a = out._a
+    p = out._k
+    try:
+        local = p * a.data ** (p - 1.0)
+    except ZeroDivisionError:  # 0.0 ** negative: the slope is infinite
+        local = math.copysign(math.inf, p)
+    a.grad += local * out.grad
 
 
 def _pow_value_backward(out):
@@ -412,3 +458,61 @@ def _sigmoid_backward(out):
 def _relu_backward(out):
     if out.data > 0.0:
         out._a.grad += out.grad
+
+
+# Rules for an operation with a plain number k kept in the node (``out._k``).
+
+
+def _add_k_backward(out):  # a + k, k + a
+    out._a.grad += out.grad
+
+
+def _sub_k_backward(out):  # a - k
+    out._a.grad += out.grad
+
+
+def _rsub_k_backward(out):  # k - a
+    out._a.grad -= out.grad
+
+
+def _mul_k_backward(out):  # a * k, k * a
+    out._a.grad += out._k * out.grad
+
+
+def _div_k_backward(out):  # a / k
+    out._a.grad += out.grad / out._k
+
+
+def _rdiv_k_backward(out):  # k / a:  d out/da = -k/a^2 = -out/a
+    a = out._a
+    a.grad -= out.grad * out.data / a.data
+
+
+# For each rule above: the two-input rule it stands for, whether k is the first input, and
+# d out/dk (what a leaf holding k would have received as its gradient, per unit of out.grad).
+_FOLDED = {
+    _add_k_backward: (_add_backward, False, lambda out: 1.0),
+    _sub_k_backward: (_sub_backward, False, lambda out: -1.0),
+    _rsub_k_backward: (_sub_backward, True, lambda out: 1.0),
+    _mul_k_backward: (_mul_backward, False, lambda out: out._a.data),
+    _div_k_backward: (_div_backward, False, lambda out: -out.data / out._k),
+    _rdiv_k_backward: (_div_backward, True, lambda out: 1.0 / out._a.data),
+}
+
+
+def _materialize_constant(node):
+    """Turn the number kept in ``node`` into a real leaf, as ``x + Value(2)`` would have.
+
+    Called the first time someone looks at ``node._prev`` (to draw the graph, say).  The new
+    leaf gets the gradient the last ``backward()`` would have given it, and the node switches
+    to the ordinary two-input rule, so later backward passes keep the leaf's gradient up to
+    date exactly as for any other leaf.
+    """
+    rule, k_first, dout_dk = _FOLDED[node._backward]
+    const = _make(float(node._k), None, None, "", None)
+    const.grad = dout_dk(node) * node.grad
+    if k_first:
+        node._a, node._b = const, node._a
+    else:
+        node._b = const
+    node._backward = rule

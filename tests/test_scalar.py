@@ -197,6 +197,58 @@ def test_pow_of_zero_base():
         Value(0.0) ** -1
 
 
+NUMBER_OPS = {
+    "add": (lambda v, k: v + k, False),
+    "radd": (lambda v, k: k + v, False),
+    "sub": (lambda v, k: v - k, False),
+    "rsub": (lambda v, k: k - v, True),
+    "mul": (lambda v, k: v * k, False),
+    "rmul": (lambda v, k: k * v, False),
+    "div": (lambda v, k: v / k, False),
+    "rdiv": (lambda v, k: k / v, True),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NUMBER_OPS))
+def test_number_operands_appear_as_constant_leaves(name):
+    """``x (op) 2.5`` keeps 2.5 inside the node for speed, but ``_prev`` still shows it as a
+    leaf with the gradient a leaf would have (torch: a leaf tensor with requires_grad)."""
+    fn, k_first = NUMBER_OPS[name]
+    x = Value(1.7)
+    out = fn(x, 2.5).tanh()
+    out.backward()
+    xt, kt = t64(1.7), t64(2.5)
+    fn(xt, kt).tanh().backward()
+    assert close(x.grad, xt.grad.item())
+    node = out._prev[0]
+    prev = node._prev
+    assert len(prev) == 2 and node._prev[0] is prev[0] and node._prev[1] is prev[1]  # stable
+    const, var = (prev[0], prev[1]) if k_first else (prev[1], prev[0])
+    assert var is x and const.data == 2.5 and const._prev == ()
+    assert close(const.grad, kt.grad.item()), (name, const.grad, kt.grad.item())
+    # later passes keep the constant's gradient up to date, like any leaf's
+    x.grad = 0.0
+    out.backward()
+    assert close(x.grad, xt.grad.item())
+    assert close(const.grad, 2 * kt.grad.item())
+
+
+def test_one_gc_object_per_operation():
+    """The performance design: an operation creates exactly one garbage-collected object
+    (its output node); numbers do not become nodes of their own until someone asks."""
+    gc.collect()
+    before = sum(1 for o in gc.get_objects() if type(o) is Value)
+    x = Value(1.0)
+    y = x
+    for _ in range(1000):
+        y = (y * 1.0001 + 0.5) ** 2 / 3.0 - 1
+    y.backward()
+    after = sum(1 for o in gc.get_objects() if type(o) is Value)
+    assert after - before == 1 + 5 * 1000
+    assert not any(callable(o) and getattr(o, "__name__", "") == "_backward"
+                   for o in gc.get_objects())
+
+
 # ---------------------------------------------------------------------------- random programs
 
 OPS = ["add", "sub", "mul", "div", "tanh", "sigmoid", "relu", "exp", "log", "neg", "sq", "rsub"]
