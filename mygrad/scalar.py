@@ -307,19 +307,19 @@ class Value:
             a = node._a
             if a is None:
                 continue
-            if a._mark is not token and a._backward is not None:
+            if a._backward is not None and a._mark is not token:
                 a._mark = token
                 a.grad = 0.0
                 nodes.append(a)
             b = node._b
             if b is None:
                 continue
-            if b._mark is not token and b._backward is not None:
+            if b._backward is not None and b._mark is not token:
                 b._mark = token
                 b.grad = 0.0
                 nodes.append(b)
             for c in node._rest:
-                if c._mark is not token and c._backward is not None:
+                if c._backward is not None and c._mark is not token:
                     c._mark = token
                     c.grad = 0.0
                     nodes.append(c)
