@@ -444,13 +444,18 @@ def run_fresh(job: dict, limits: Limits) -> RunResult:
     sel.register(events_file, selectors.EVENT_READ, "events")
     deadline = start + limits.timeout
     open_streams = 3
+    exited_at = None
     try:
         while open_streams:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 result.timed_out = True
                 break
-            for key, _ in sel.select(timeout=min(remaining, 0.5)):
+            if exited_at is None and proc.poll() is not None:
+                exited_at = time.monotonic()
+            elif exited_at is not None and time.monotonic() - exited_at > 0.3:
+                break  # a detached grandchild holds the pipes open: stop listening
+            for key, _ in sel.select(timeout=min(remaining, 0.1)):
                 chunk = os.read(key.fileobj.fileno(), 65536)
                 if not chunk:
                     sel.unregister(key.fileobj)
