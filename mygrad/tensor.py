@@ -521,7 +521,7 @@ class Tensor:
     # ------------------------------------------------------------------ arithmetic
     def __add__(self, other):
         if type(other) is float and self._data.dtype.kind == "f":
-            return Add.apply(self, other)  # the common case, without _binary's checks
+            return AddScalar.apply(self, other)  # the common case, without _binary's checks
         return _binary(Add, self, other)
 
     def __radd__(self, other):
@@ -537,12 +537,12 @@ class Tensor:
 
     def __mul__(self, other):
         if type(other) is float and self._data.dtype.kind == "f":
-            return Mul.apply(self, other)
+            return MulScalar.apply(self, other)
         return _binary(Mul, self, other)
 
     def __rmul__(self, other):
         if type(other) is float and self._data.dtype.kind == "f":
-            return Mul.apply(self, other)
+            return MulScalar.apply(self, other)
         return _binary(Mul, self, other)
 
     def __truediv__(self, other):
@@ -1174,7 +1174,19 @@ def _tensor_repr(t):
     return "".join(out)
 
 
-from ._ops.arithmetic import Add, Div, Mul, Neg, Pow, PowTensor, Reciprocal, RSub, Sub  # noqa: E402
+from ._ops.arithmetic import (  # noqa: E402
+    Add,
+    AddScalar,
+    Div,
+    Mul,
+    MulScalar,
+    Neg,
+    Pow,
+    PowTensor,
+    Reciprocal,
+    RSub,
+    Sub,
+)
 from ._ops.elementwise import (  # noqa: E402
     Abs,
     Cast,

@@ -18,6 +18,39 @@ class Add(Function):
         return grad, grad
 
 
+class AddScalar(Function):
+    """``tensor + number`` (a separate class only for speed; torch's name is the same)."""
+
+    __slots__ = ()
+    _torch_name = "AddBackward0"
+    _saves_output = False
+
+    @staticmethod
+    def forward(ctx, a, c):
+        return a + c
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, None
+
+
+class MulScalar(Function):
+    """``tensor * number``: the number is kept on the node, nothing else is saved."""
+
+    __slots__ = ("c",)
+    _torch_name = "MulBackward0"
+    _saves_output = False
+
+    @staticmethod
+    def forward(ctx, a, c):
+        ctx.c = c
+        return a * c
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * ctx.c, None
+
+
 class Sub(Function):
     __slots__ = ()
     _torch_name = "SubBackward0"
