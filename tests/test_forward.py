@@ -249,3 +249,9 @@ def test_jacobian_agrees_with_mygrad_reverse_mode():
         lambda t: mygrad.exp(t) * t.sum(), mygrad.tensor(x, dtype=mygrad.float64)).numpy()
     J_fwd = fwd.jacobian(lambda d: np.exp(d) * d.sum(), x)
     np.testing.assert_allclose(J_fwd, J_rev, rtol=1e-12)
+
+
+def test_docstring_examples():
+    import doctest
+
+    assert doctest.testmod(fwd).failed == 0

@@ -487,3 +487,11 @@ def test_numpy_scalars_are_accepted():
     assert type(a.data) is float and a.data == 1.5
     b = a * np.float64(2.0) + np.int64(1)
     assert b.data == 4.0
+
+
+def test_docstring_examples():
+    import doctest
+
+    import mygrad.scalar
+
+    assert doctest.testmod(mygrad.scalar).failed == 0

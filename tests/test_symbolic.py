@@ -349,3 +349,9 @@ def test_deep_expression_no_recursion_error():
     assert len(str(sym.diff(e, x))) > 5000
     assert str(sym.simplify(sym.diff(e, x))) == str(1 + sum(range(5000)))  # all folded
     assert sym.to_latex(e).startswith("x + 0")
+
+
+def test_docstring_examples():
+    import doctest
+
+    assert doctest.testmod(sym).failed == 0
