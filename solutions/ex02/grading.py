@@ -123,7 +123,8 @@ def reference_gd(kind, coef, x0, lr, steps):
         path.append(x.detach().clone())
     out = {"path": Expect(torch.stack(path), hint=GD_HINT)}
     if kind != "scalar":
-        out["x0 (呼び出し後)"] = Expect(x0, hint="渡された x0 を書き換えないでください（コピーしてから更新）。")
+        out["x0 (呼び出し後)"] = Expect(
+            x0, hint="渡された x0 を書き換えないでください（コピーしてから更新）。")
     return out
 
 
@@ -192,7 +193,8 @@ def reference_xmin1():
 
     x_star = _argmin_newton(lambda t: t**2 + torch.exp(-t), 0.0)
     return {"x_min1": Expect(x_star, rtol=0.0, atol=1e-3,
-                             hint="f'(x) = 2x - e^(-x) = 0 の点です。ステップ数や学習率を見直しましょう。")}
+                             hint="f'(x) = 2x - e^(-x) = 0 の点です。"
+                                  "ステップ数や学習率を見直しましょう。")}
 
 
 assignment.task("ex02_xmin1_check", probe=probe_xmin1, cases=lambda rng: [{}],
@@ -234,7 +236,8 @@ def probe_xmin2(ns):
 def reference_xmin2():
     x_star = _argmin_newton(_difficult_torch, 0.0)
     return {"x_min2": Expect(x_star, rtol=0.0, atol=1e-3,
-                             hint="g'(x) = 0 となる点です。グラフで当たりをつけ、学習率やステップ数を変えてみましょう。")}
+                             hint="g'(x) = 0 となる点です。グラフで当たりをつけ、"
+                                  "学習率やステップ数を変えてみましょう。")}
 
 
 assignment.task("ex02_xmin2_check", probe=probe_xmin2, cases=lambda rng: [{}],
@@ -284,7 +287,8 @@ def reference_numgrad(a, b, c, x, check_x):
         "grad (h=1e-3)": Expect(g, rtol=1e-6, atol=1e-5, hint=NUMGRAD_HINT),
     }
     if check_x:
-        out["x (呼び出し後)"] = Expect(x, hint="渡された x の中身を書き換えたままにしないでください。")
+        out["x (呼び出し後)"] = Expect(
+            x, hint="渡された x の中身を書き換えたままにしないでください。")
     return out
 
 

@@ -38,7 +38,7 @@ def _graph(nodes, leaves, out):
     return values, grads
 
 
-# ============================================================================ 問1: toy model
+# ======================================================================= 問1: toy model
 TOY_FWD = ("z1", "z2", "z3", "z4", "y_hat", "loss")
 TOY_LOCAL = ("dz1_dtheta3", "dz2_dz1", "dz3_dz2", "dz3_dtheta2", "dz4_dtheta1", "dyhat_dz3",
              "dyhat_dz4", "dloss_dyhat")
@@ -145,7 +145,7 @@ assignment.task("ex03_toy_backward_check", probe=probe_toy_backward, cases=cases
                 reference=reference_toy_backward)
 
 
-# ============================================================================ 問2: 3√x (log x + 1/x²)
+# ======================================================================= 問2: 3√x (log x + 1/x²)
 SL_FWD = ("z2", "z3", "z4", "z1", "y")
 SL_LOCAL = ("dz2_dx", "dz3_dx", "dz4_dx", "dz1_dz4", "dz1_dz3", "dy_dz1", "dy_dz2")
 SL_GRADS = ("y", "z1", "z2", "z3", "z4", "x")
@@ -227,7 +227,8 @@ def reference_sqrtlog_backward(local, _x):
     _, _, grads = _sqrtlog(_x)
     grads["y"] = 1.0
     out = {k: Expect(grads[k], hint="出力側のノードの勾配 × 局所偏微分 です。") for k in SL_GRADS}
-    out["x"] = Expect(grads["x"], hint="x から y への経路は 3 本あります。3 本分の寄与を足し合わせましょう。")
+    out["x"] = Expect(grads["x"],
+                      hint="x から y への経路は 3 本あります。3 本分の寄与を足し合わせましょう。")
     return out
 
 
@@ -244,7 +245,7 @@ assignment.task("ex03_sqrtlog_backward_check", probe=probe_sqrtlog_backward,
                 cases=cases_sqrtlog_backward, reference=reference_sqrtlog_backward)
 
 
-# ============================================================================ 問3: 2-3-2 sigmoid net
+# ======================================================================= 問3: 2-3-2 sigmoid net
 NET_FWD = ("a", "u", "b", "v", "y_hat", "L")
 NET_GRADS = ("y_hat", "psi", "v", "b", "phi", "u", "a", "theta", "x")
 
