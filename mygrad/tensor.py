@@ -521,7 +521,7 @@ class Tensor:
     # ------------------------------------------------------------------ arithmetic
     def __add__(self, other):
         if type(other) is float and self._data.dtype.kind == "f":
-            return AddScalar.apply(self, other)  # the common case, without _binary's checks
+            return AddScalar._apply_scalar(self, other)  # the common case, fewer checks
         return _binary(Add, self, other)
 
     def __radd__(self, other):
@@ -537,12 +537,12 @@ class Tensor:
 
     def __mul__(self, other):
         if type(other) is float and self._data.dtype.kind == "f":
-            return MulScalar.apply(self, other)
+            return MulScalar._apply_scalar(self, other)
         return _binary(Mul, self, other)
 
     def __rmul__(self, other):
         if type(other) is float and self._data.dtype.kind == "f":
-            return MulScalar.apply(self, other)
+            return MulScalar._apply_scalar(self, other)
         return _binary(Mul, self, other)
 
     def __truediv__(self, other):
