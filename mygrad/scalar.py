@@ -97,7 +97,7 @@ class Value:
             raise _number_error(data) from None
         children = tuple(_children)
         for child in children:
-            if type(child) is not Value:
+            if not isinstance(child, Value):
                 raise TypeError(
                     f"Value(_children=...) must hold Values, got {type(child).__name__}"
                 )
@@ -345,6 +345,8 @@ def _lift(number, value, op, reflected=False):
     Anything that is not a real number is a TypeError, except arrays (which get the chance to
     apply the operation element by element, as numpy does for Python objects).
     """
+    if isinstance(number, Value):  # a subclass of Value
+        return number
     if isinstance(number, (int, float, Real)):  # Real: numpy scalars too
         return _make(float(number), None, None, "", None)
     if hasattr(number, "__array_ufunc__"):

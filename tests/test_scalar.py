@@ -426,6 +426,18 @@ def test_student_closure_node_works_with_backward():
     assert y.grad == z.grad == 3 * 81 * 2
 
 
+def test_subclass_instances_combine_with_values():
+    class Named(Value):
+        __slots__ = ()
+
+    a, b = Named(2.0), Value(3.0)
+    out = a * b + b / a - a**b
+    out.backward()
+    ta, tb = t64(2.0), t64(3.0)
+    (ta * tb + tb / ta - ta**tb).backward()
+    assert close(a.grad, ta.grad.item()) and close(b.grad, tb.grad.item())
+
+
 def test_graph_is_freed_without_the_cycle_collector():
     def count_values():
         return sum(1 for o in gc.get_objects() if type(o) is Value)
