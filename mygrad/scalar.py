@@ -173,7 +173,7 @@ class Value:
         return _make(self.data / other.data, self, other, "/", _div_backward)
 
     def __pow__(self, other):
-        if type(other) is Value:
+        if isinstance(other, Value):
             return self._pow_value(other)
         if not isinstance(other, _NUMBERS):
             other = _lift(other, self, "**")
