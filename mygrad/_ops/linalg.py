@@ -57,8 +57,9 @@ class Mm(Matmul):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        return (grad @ b.T if C.needs(ctx, 0) else None,
-                a.T @ grad if C.needs(ctx, 1) else None)
+        ta, tb = ctx.inputs
+        return (grad @ b.T if ta is not None and ta._rg else None,
+                a.T @ grad if tb is not None and tb._rg else None)
 
 
 class Mv(Matmul):

@@ -24,7 +24,9 @@ class SumAll(Function):
     @staticmethod
     def backward(ctx, grad):
         if isinstance(grad, (np.ndarray, np.generic)):
-            return np.full(ctx.shape, grad, dtype=grad.dtype)
+            out = np.empty(ctx.shape, dtype=grad.dtype)
+            out.fill(grad)
+            return out
         return grad.expand(ctx.shape)
 
 
@@ -58,7 +60,9 @@ class MeanAll(Function):
     def backward(ctx, grad):
         n = max(math.prod(ctx.shape), 1)
         if isinstance(grad, (np.ndarray, np.generic)):
-            return np.full(ctx.shape, grad / n, dtype=grad.dtype)
+            out = np.empty(ctx.shape, dtype=grad.dtype)
+            out.fill(grad / n)
+            return out
         return (grad / n).expand(ctx.shape)
 
 

@@ -42,4 +42,5 @@ class LogSoftmax(Function):
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        return grad - C.exp(y) * grad.sum(axis=ctx.dim, keepdims=True), None
+        e = np.exp(y) if isinstance(y, np.ndarray) else C.exp(y)
+        return grad - e * grad.sum(axis=ctx.dim, keepdims=True), None
