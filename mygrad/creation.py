@@ -61,7 +61,11 @@ def _untensor(data):
 
 def _has_numpy_float64(data):
     """True when the data holds numpy float64 scalars (torch keeps those as float64)."""
-    return isinstance(data, np.floating) and data.dtype == np.float64
+    if isinstance(data, np.floating):
+        return data.dtype == np.float64
+    if isinstance(data, (list, tuple)):
+        return any(isinstance(x, np.float64) for x in _flat(data))
+    return False
 
 
 def tensor(data, dtype=None, device=None, requires_grad=False):
