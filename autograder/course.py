@@ -71,7 +71,6 @@ def nbgrader_config(root: Path, db_url: str):
     c.CourseDirectory.course_id = COURSE_ID  # nbgrader's default "" breaks PostgreSQL FKs
     c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
     c.ClearSolutions.text_stub = "ここに答えを書いてください（YOUR ANSWER HERE）"
-    c.Exchange.root = str(root / "exchange")
     return c
 
 

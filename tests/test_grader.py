@@ -265,3 +265,22 @@ def test_sandbox_mode_is_reported():
     assert sandbox.describe()
     if os.environ.get("COURSE_SANDBOX") != "process" and sandbox.shutil.which("bwrap"):
         assert sandbox.choose_mode() == "bwrap"
+
+
+def test_collect_then_grade_default_folder(tmp_path, capsys):
+    import zipfile
+
+    sol = (SOLUTIONS / "ex01" / "ex01.ipynb").read_bytes()
+    z = tmp_path / "lms.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.writestr("wrap/dave/ex01.ipynb", sol)
+        zf.writestr("wrap/erin/my_copy.ipynb", sol)
+        zf.writestr("wrap/not a name/ex01.ipynb", sol)
+    course = tmp_path / "course"
+    code = course_main(["collect", "ex01", "--submissions", str(z), "--course-dir", str(course),
+                        "--solutions", str(SOLUTIONS)])
+    assert code == 0
+    assert (course / "submitted" / "dave" / "ex01" / "ex01.ipynb").read_bytes() == sol
+    assert (course / "submitted" / "erin" / "ex01" / "ex01.ipynb").exists()
+    out = capsys.readouterr().out
+    assert "'not a name'" in out and "collected 2" in out
