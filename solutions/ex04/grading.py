@@ -95,6 +95,8 @@ def _random_graph(rng, target, n_ops):
                 arg = int(rng.integers(0, n))
                 if kind == "mul" and n_target == 0:
                     arg = i  # x * x: the same node on both sides
+                if kind == "sub" and arg == i:
+                    continue  # x - x: nothing would flow back
             elif kind == "addc":
                 arg = round(float(rng.uniform(-1.5, 1.5)), 2)
             elif kind in ("mulc", "rmulc"):
@@ -115,8 +117,33 @@ def _random_graph(rng, target, n_ops):
         for j in rng.choice(len(pool) - 1, size=min(3, len(pool) - 1), replace=False):
             ops.append(["add", len(pool) - 1, int(j)])
             pool.append(pool[-1] + pool[int(j)])
-        if all(abs(v) < 200 for v in pool):
+        if all(abs(v) < 200 for v in pool) and _sensitive(inputs, ops, kinds):
             return inputs, ops
+
+
+def _sensitive(inputs, ops, kinds):
+    """Every node of the task's kinds must matter: |dy/d(node)| > 1e-3, so that a wrong local
+    gradient of any of them changes the input gradients (no node hangs off the output, no
+    paths cancel)."""
+    import torch
+
+    xs = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in inputs]
+    p = list(xs)
+    watched = []
+    for kind, i, arg in ops:
+        x = p[i]
+        y = {
+            "add": lambda: x + p[arg], "sub": lambda: x - p[arg], "mul": lambda: x * p[arg],
+            "pmul": lambda: x * p[arg], "neg": lambda: -x, "addc": lambda: x + arg,
+            "mulc": lambda: x * arg, "rmulc": lambda: arg * x, "log": lambda: torch.log(x),
+            "pow": lambda: x**arg, "exp": lambda: torch.exp(x), "tanh": lambda: torch.tanh(x),
+            "ptanh": lambda: torch.tanh(x), "relu": lambda: torch.relu(x),
+        }[kind]()
+        p.append(y)
+        if kind in kinds:
+            watched.append(y)
+    grads = torch.autograd.grad(p[-1], watched, allow_unused=True)
+    return all(g is not None and abs(g.item()) > 1e-3 for g in grads)
 
 
 def _torch_graph(inputs, ops):
@@ -287,8 +314,8 @@ def _node_cases(target):
         if target == "pow":
             arg = POW_EXPONENTS[int(rng.integers(len(POW_EXPONENTS)))]
             inputs = [round(float(rng.uniform(0.4, 2.0)), 3)]
-        if target == "relu":
-            inputs = [round(float(rng.choice([-1, 1]) * rng.uniform(0.2, 2.0)), 3)]
+        if target in ("relu", "tanh", "exp"):  # away from 0, where slips can hide
+            inputs = [round(float(rng.choice([-1, 1]) * rng.uniform(0.5, 2.0)), 3)]
         out = [{
             "label": "ノード 1 個",
             "op": target,

@@ -43,16 +43,25 @@ def reference_unbroadcast(grad, shape):
 
 
 def cases_unbroadcast(rng):
+    """Five kinds, one case each: to a scalar; nothing to undo; only added leading axes;
+    only size-1 axes (same ndim); both."""
     out = []
     for k in range(5):
-        ndim = int(rng.integers(0, 4)) if k else 0
-        shape = [int(rng.choice([1, 2, 3, 4])) for _ in range(ndim)]
-        if k == 1:
-            shape = [int(rng.integers(2, 5)), int(rng.integers(2, 5))]  # nothing to undo
-        gshape = [int(rng.integers(2, 4)) for _ in range(int(rng.integers(0, 3)))] if k != 1 else []
-        gshape += [s if s != 1 or rng.random() < 0.3 else int(rng.integers(2, 5)) for s in shape]
+        ndim = int(rng.integers(1, 4))
+        sizes = [int(v) for v in rng.integers(2, 5, size=ndim)]
         if k == 0:
-            gshape = gshape or [3]
+            shape, gshape = [], sizes
+        elif k == 1:
+            shape, gshape = sizes, sizes
+        elif k == 2:
+            shape = sizes
+            gshape = [int(v) for v in rng.integers(2, 4, size=int(rng.integers(1, 3)))] + sizes
+        else:
+            ones = rng.choice(ndim, size=int(rng.integers(1, ndim + 1)), replace=False)
+            shape = [1 if i in ones else s for i, s in enumerate(sizes)]
+            gshape = list(sizes)
+            if k == 4:
+                gshape = [int(rng.integers(2, 4))] + gshape
         flat, _ = _arr(rng, gshape)
         out.append({"grad": _nested(flat, gshape), "shape": shape})
     return out
@@ -255,7 +264,7 @@ def cases_cross_entropy(rng):
         flat, _ = _arr(rng, [n, c], low, high)
         out.append({"logits": _nested(flat, [n, c]),
                     "target": [int(v) for v in rng.integers(0, c, size=n)],
-                    "upstream": round(float(rng.uniform(0.5, 2.0)), 3)})
+                    "upstream": round(float(rng.uniform(1.2, 2.5)), 3)})
     return out
 
 
