@@ -231,3 +231,34 @@ COMPOSITE = {
 def test_composites(name):
     f = COMPOSITE[name]
     check_op(f, f, [(4, 3), (3, 2), (2,)], name=name)
+
+
+MORE = {
+    "amax(dim)": lambda x: x.amax(-1) if x.ndim else x.amax(),
+    "amin()": lambda x: x.amin(),
+    "squeeze(dim)": lambda x: x.unsqueeze(0).squeeze(0),
+    "clamp(tensor bounds)": lambda x: x.clamp(min=x * 0 - 0.5, max=x * 0 + 0.5),
+    "masked_fill": lambda x: x.masked_fill(x > 0.3, 2.0),
+    "sum(keepdim) then expand_as": lambda x: x.sum(-1, keepdim=True).expand_as(x) * x
+    if x.ndim else x * x,
+}
+
+
+@pytest.mark.parametrize("name", sorted(MORE))
+@settings(max_examples=10)
+@given(shape=shapes, seed=seeds)
+def test_more_ops(name, shape, seed):
+    f = MORE[name]
+    check_op(f, f, [shape], seed=seed, name=name)
+
+
+def test_gradient_is_cast_to_the_leaf_dtype():
+    def run(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)  # float32 leaf
+        w = lib.tensor([0.5, 0.25], dtype=lib.float64)
+        (x * w).sum().backward()
+        return x.grad
+
+    t, m = run(torch), run(mygrad)
+    assert m.dtype == mygrad.float32 and str(t.dtype) == "torch.float32"
+    assert m.tolist() == t.tolist()
