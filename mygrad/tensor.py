@@ -737,11 +737,13 @@ class Tensor:
 
     def softmax(self, dim, dtype=None):
         x = self._float() if dtype is None else self.to(dtype)
-        return Softmax.apply(x, _dims(dim, x._data.ndim))
+        nd = x._data.ndim
+        return Softmax.apply(x, _dim(dim, nd) if nd else ())
 
     def log_softmax(self, dim, dtype=None):
         x = self._float() if dtype is None else self.to(dtype)
-        return LogSoftmax.apply(x, _dims(dim, x._data.ndim))
+        nd = x._data.ndim
+        return LogSoftmax.apply(x, _dim(dim, nd) if nd else ())
 
     # ------------------------------------------------------------------ reductions
     def sum(self, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None):

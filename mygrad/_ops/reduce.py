@@ -37,7 +37,7 @@ class SumDim(Function):
     @staticmethod
     def forward(ctx, x, dims, keepdim):
         ctx.shape, ctx.dims, ctx.keepdim = np.shape(x), dims, keepdim
-        return np.sum(x, axis=dims, keepdims=keepdim)
+        return np.add.reduce(x, axis=dims, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, grad):

@@ -104,7 +104,7 @@ class Select(Function):
     @staticmethod
     def forward(ctx, x, key):
         ctx.shape, ctx.key = np.shape(x), key
-        return np.asarray(x)[key]
+        return (x if isinstance(x, np.ndarray) else np.asarray(x))[key]
 
     @staticmethod
     def backward(ctx, grad):

@@ -14,8 +14,8 @@ class Softmax(Function):
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
-        e = np.exp(x - x.max(axis=dim, keepdims=True))
-        y = e / e.sum(axis=dim, keepdims=True)
+        e = np.exp(x - np.maximum.reduce(x, axis=dim, keepdims=True))
+        y = e / np.add.reduce(e, axis=dim, keepdims=True)
         ctx.save_for_backward(y)
         return y
 
@@ -23,6 +23,8 @@ class Softmax(Function):
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
         gy = grad * y
+        if isinstance(gy, np.ndarray):
+            return gy - y * np.add.reduce(gy, axis=ctx.dim, keepdims=True), None
         return gy - y * gy.sum(axis=ctx.dim, keepdims=True), None
 
 
@@ -34,13 +36,14 @@ class LogSoftmax(Function):
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
-        shifted = x - x.max(axis=dim, keepdims=True)
-        y = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+        shifted = x - np.maximum.reduce(x, axis=dim, keepdims=True)
+        y = shifted - np.log(np.add.reduce(np.exp(shifted), axis=dim, keepdims=True))
         ctx.save_for_backward(y)
         return y
 
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        e = np.exp(y) if isinstance(y, np.ndarray) else C.exp(y)
-        return grad - e * grad.sum(axis=ctx.dim, keepdims=True), None
+        if isinstance(grad, np.ndarray):
+            return grad - np.exp(y) * np.add.reduce(grad, axis=ctx.dim, keepdims=True), None
+        return grad - C.exp(y) * grad.sum(axis=ctx.dim, keepdims=True), None
