@@ -309,9 +309,11 @@ def test_random_programs_match_torch(leaves, program):
     out.backward()
     tout.backward()
     assert math.isclose(out.data, tout.item(), rel_tol=1e-9, abs_tol=1e-9)
-    for k, (v, t) in enumerate(zip(values, tensors)):
-        expected = 0.0 if t.grad is None else t.grad.item()
-        assert math.isclose(v.grad, expected, rel_tol=1e-7, abs_tol=1e-9), (k, v.grad, expected)
+    expected = [0.0 if t.grad is None else t.grad.item() for t in tensors]
+    # the two engines round in different places; allow for cancellation between paths
+    scale = 1.0 + max(abs(g) for g in expected) + abs(tout.item())
+    for k, (v, e) in enumerate(zip(values, expected)):
+        assert math.isclose(v.grad, e, rel_tol=1e-7, abs_tol=1e-10 * scale), (k, v.grad, e)
 
 
 # ---------------------------------------------------------------------------- graph shapes
