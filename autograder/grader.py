@@ -22,7 +22,7 @@ import numpy as np
 from . import gradebook as gbmod
 from . import sandbox
 from .checks import Expect, compare
-from .course import ConfigError, CoursePaths, nbgrader_api
+from .course import COURSE_ID, ConfigError, CoursePaths, nbgrader_api
 from .notebook import (
     Malformed,
     SourceAssignment,
@@ -349,11 +349,29 @@ def check_isolation(paths: CoursePaths, others: list[Path]) -> None:
                                   "move the course dir / solutions / submissions elsewhere")
 
 
+def write_nbgrader_config(paths: CoursePaths) -> None:
+    """An nbgrader_config.py in the course dir, so formgrader (manual grading) finds it."""
+    cfg = paths.course_dir / "nbgrader_config.py"
+    if cfg.exists():
+        return
+    db = paths.db if paths.db.startswith("sqlite") else None
+    lines = [
+        "# Written by `course grade`: lets nbgrader's formgrader open this course directory.",
+        "c = get_config()  # noqa: F821",
+        f"c.CourseDirectory.root = {str(paths.course_dir)!r}",
+        f"c.CourseDirectory.course_id = {COURSE_ID!r}",
+        f"c.CourseDirectory.db_url = {db!r}" if db else
+        "# c.CourseDirectory.db_url = '...'  # set the URL you pass to --db (not stored here)",
+    ]
+    cfg.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def prepare(paths: CoursePaths, assignment: str):
     """Put the assignment into the gradebook with nbgrader; return source, spec and points."""
     src_nb = paths.source_notebook(assignment)
     spec = load_spec(src_nb.parent)
     course = paths.course_dir
+    write_nbgrader_config(paths)
     (course / "source" / assignment).mkdir(parents=True, exist_ok=True)
     shutil.copy2(src_nb, course / "source" / assignment / src_nb.name)
     api = nbgrader_api(course, paths.db)
@@ -454,6 +472,12 @@ def _write_autograded(paths, assignment, src_nb, release_nb, res) -> None:
     nbformat.write(rebuilt_notebook(src_nb, reduced, release_nb), out)
 
 
+def _cell_text(t: TaskResult) -> str:
+    if t.manual:
+        return "0" if t.unanswered else "manual"
+    return format(t.score, "g")
+
+
 def print_table(results: list[SubmissionResult], out=sys.stdout) -> None:
     if not results:
         print("no submissions found", file=out)
@@ -465,8 +489,7 @@ def print_table(results: list[SubmissionResult], out=sys.stdout) -> None:
     print("\n" + head, file=out)
     print("-" * len(head), file=out)
     for r in sorted(results, key=lambda r: r.student):
-        cells = " ".join(f"{'manual' if t.manual else format(t.score, 'g'):>10}"
-                         for t in r.tasks)
+        cells = " ".join(f"{_cell_text(t):>10}" for t in r.tasks)
         print(f"{r.student:<20} {r.status:<9} {r.score:>7g} {r.max_score:>5g}  {cells}",
               file=out)
     counts = {s: sum(r.status == s for r in results) for s in STATUSES}

@@ -184,7 +184,10 @@ def choose_mode() -> str:
 
 def describe() -> str:
     mode = choose_mode()
-    return "bwrap sandbox" if mode == "bwrap" else f"process isolation only ({_MODE_REASON})"
+    if mode != "bwrap":
+        return f"process isolation only ({_MODE_REASON})"
+    return "bwrap sandbox (warm: one per worker)" if warm_enabled() else \
+        "bwrap sandbox (fresh per submission)"
 
 
 # ----------------------------------------------------------------------------- pids cgroup

@@ -105,7 +105,8 @@ def test_gradebook_has_capped_scores_and_statuses(graded):
         assert max(r["score"] for r in rows.values()) <= FULL_AUTO
     finally:
         gb.close()
-    assert not (paths.course_dir / "nbgrader_config.py").exists()
+    cfg = (paths.course_dir / "nbgrader_config.py").read_text()
+    assert "CourseDirectory.root" in cfg and "code_stub" not in cfg
 
 
 def test_manual_question_waits_for_the_instructor(graded):
