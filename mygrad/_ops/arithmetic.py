@@ -105,7 +105,7 @@ class Mul(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        ta, tb = ctx.inputs
+        ta, tb = ctx._a, ctx._b
         return (grad * b if ta is not None and ta._rg else None,
                 grad * a if tb is not None and tb._rg else None)
 

@@ -57,7 +57,7 @@ class Mm(Matmul):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        ta, tb = ctx.inputs
+        ta, tb = ctx._a, ctx._b
         return (grad @ b.T if ta is not None and ta._rg else None,
                 a.T @ grad if tb is not None and tb._rg else None)
 

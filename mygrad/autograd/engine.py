@@ -15,6 +15,7 @@ arrays are freed as soon as it has run.
 import numpy as np
 
 from ..tensor import Tensor
+from .function import _ABSENT
 from .grad_mode import _State
 
 _FREED = (
@@ -262,7 +263,12 @@ def _backward_simple(root, grad, retain_graph):
     deps = {root: 0}
     stack = [root]
     while stack:
-        for t in stack.pop().inputs:
+        fn = stack.pop()
+        inputs = fn._more  # = fn.inputs, spelled out (no property call per node)
+        if inputs is None:
+            b = fn._b
+            inputs = (fn._a,) if b is _ABSENT else (fn._a, b)
+        for t in inputs:
             if t is not None:
                 f = t.grad_fn
                 if f is not None:
@@ -281,7 +287,10 @@ def _backward_simple(root, grad, retain_graph):
         while ready:
             fn = ready.pop()
             g = grads.pop(fn, None)
-            inputs = fn.inputs
+            inputs = fn._more
+            if inputs is None:
+                b = fn._b
+                inputs = (fn._a,) if b is _ABSENT else (fn._a, b)
             if g is None:
                 for t in inputs:
                     if t is not None and t.grad_fn is not None:
