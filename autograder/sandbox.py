@@ -127,9 +127,13 @@ def bwrap_command(limits: Limits) -> list[str]:
         if not str(p).startswith(("/usr/", "/bin/", "/lib")):
             cmd += ["--ro-bind", str(p), str(p)]
     size = str(limits.file_mb * 1024 * 1024)
+    # Writable: only /tmp, /scratch and /dev/shm (wiped between submissions by the warm
+    # executor); the root and /dev are remounted read-only once everything is in place.
     cmd += ["--proc", "/proc", "--dev", "/dev",
+            "--size", size, "--tmpfs", "/dev/shm",
             "--size", size, "--tmpfs", "/tmp",
             "--size", size, "--tmpfs", "/scratch",
+            "--remount-ro", "/dev", "--remount-ro", "/",
             "--chdir", "/scratch", "--clearenv"]
     for k, v in sandbox_env("/scratch").items():
         cmd += ["--setenv", k, v]
