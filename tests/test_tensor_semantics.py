@@ -155,6 +155,7 @@ def test_create_graph_third_derivative_of_tanh():
     assert np.allclose(m, t, rtol=1e-12)
 
 
+@pytest.mark.filterwarnings("ignore:Using backward\\(\\) with create_graph=True")
 def test_create_graph_backward_makes_grad_differentiable():
     def run(lib):
         x = lib.tensor([0.5, -1.0], dtype=lib.float64, requires_grad=True)
