@@ -351,6 +351,7 @@ def check_isolation(paths: CoursePaths, others: list[Path]) -> None:
 
 def write_nbgrader_config(paths: CoursePaths) -> None:
     """An nbgrader_config.py in the course dir, so formgrader (manual grading) finds it."""
+    paths.course_dir.mkdir(parents=True, exist_ok=True)
     cfg = paths.course_dir / "nbgrader_config.py"
     if cfg.exists():
         return
