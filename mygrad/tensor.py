@@ -522,6 +522,11 @@ class Tensor:
     def __add__(self, other):
         if type(other) is float and self._data.dtype.kind == "f":
             return AddScalar._apply_scalar(self, other)  # the common case, fewer checks
+        if isinstance(other, Tensor) and self._data.dtype is other._data.dtype:
+            try:
+                return Add.apply(self, other)  # same dtypes: nothing to promote
+            except ValueError:
+                pass  # shapes do not broadcast: _binary raises torch's error
         return _binary(Add, self, other)
 
     def __radd__(self, other):
@@ -538,6 +543,11 @@ class Tensor:
     def __mul__(self, other):
         if type(other) is float and self._data.dtype.kind == "f":
             return MulScalar._apply_scalar(self, other)
+        if isinstance(other, Tensor) and self._data.dtype is other._data.dtype:
+            try:
+                return Mul.apply(self, other)
+            except ValueError:
+                pass
         return _binary(Mul, self, other)
 
     def __rmul__(self, other):
@@ -574,6 +584,12 @@ class Tensor:
         return _binary(PowTensor, base, self)
 
     def __matmul__(self, other):
+        if isinstance(other, Tensor):
+            a, b = self._data, other._data
+            if (a.ndim == 2 and b.ndim == 2 and a.shape[1] == b.shape[0]
+                    and a.dtype is b.dtype):
+                return Mm.apply(self, other)  # the common case, checks done
+            return matmul(self, other)
         if not isinstance(other, Tensor):
             if not isinstance(other, (np.ndarray, list)):
                 return NotImplemented
@@ -757,6 +773,9 @@ class Tensor:
         return SumDim.apply(x, _dims(dim, x._data.ndim), bool(keepdim))
 
     def mean(self, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None):
+        if (dim is None and axis is None and not keepdim and keepdims is None and dtype is None
+                and self._data.dtype.kind == "f"):
+            return MeanAll.apply(self)
         dim = axis if dim is None else dim
         keepdim = keepdims if keepdims is not None else keepdim
         x = self if dtype is None else self.to(dtype)
@@ -1203,7 +1222,7 @@ from ._ops.elementwise import (  # noqa: E402
     Sqrt,
     Tanh,
 )
-from ._ops.linalg import matmul  # noqa: E402
+from ._ops.linalg import Mm, matmul  # noqa: E402
 from ._ops.reduce import (  # noqa: E402
     AMax,
     AMin,

@@ -133,7 +133,7 @@ class Relu(Function):
     @staticmethod
     def forward(ctx, x):
         y = np.maximum(x, 0)
-        ctx.save_for_backward(y)
+        ctx._saved = (y,)  # = ctx.save_for_backward(y), minus a call on the hot path
         return y
 
     @staticmethod
