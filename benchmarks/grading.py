@@ -56,10 +56,8 @@ def main() -> int:
                if (r.student.startswith("sol") and r.score != 90)
                or (r.student.startswith("blank") and r.score != 0)]
         runs = [r.wall for r in results]
-        warm = "warm (one sandbox per worker, a forked child per submission)" if \
-            sandbox.warm_enabled() else "fresh sandbox per submission"
-        print(f"isolation: {sandbox.describe()}, {warm}; cpus: {os.cpu_count()}; "
-              f"jobs: {args.jobs}")
+        print(f"isolation: {sandbox.describe()}; cpus: {os.cpu_count()}; jobs: {args.jobs}; "
+              f"load average before: {os.getloadavg()[0]:.1f}")
         print(f"submissions: {n} ({args.n} solution + {args.n} blank); wrong scores: {len(bad)}")
         print(f"nbgrader generate_assignment (once per command): {t_prepare:.1f} s")
         print(f"whole `course grade` call: {t_total:.1f} s -> {n / t_total * 60:.1f} "
