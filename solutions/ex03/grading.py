@@ -7,6 +7,8 @@ Probes run inside the sandbox and return plain values; references run in the gra
 in float64. Every case uses fresh random inputs; ``_keys`` of a case are for the reference only.
 """
 
+import math
+
 import numpy as np
 
 from autograder.checks import Expect, ref_tensor
@@ -245,7 +247,121 @@ assignment.task("ex03_sqrtlog_backward_check", probe=probe_sqrtlog_backward,
                 cases=cases_sqrtlog_backward, reference=reference_sqrtlog_backward)
 
 
-# ======================================================================= 問3: 2-3-2 sigmoid net
+# ================================================================= 問3: tanh(ln[1 + z 2x/sin y])
+# Neuromatch Academy DL W1D2 Tutorial 1, exercises 1.2/1.3; nodes named as in its graph.
+TL_FWD = ("a", "b", "c", "d", "e", "f")
+TL_LOCAL = ("da_dx", "db_dy", "dc_da", "dc_db", "dd_dc", "dd_dz", "de_dd", "df_de")
+TL_GRADS = ("f", "e", "d", "c", "b", "a", "x", "y", "z")
+
+
+def _tanhlog(x, y, z):
+    import torch
+
+    leaves = {k: ref_tensor(float(v), requires_grad=True)
+              for k, v in (("x", x), ("y", y), ("z", z))}
+    a = 2 * leaves["x"]
+    b = torch.sin(leaves["y"])
+    c = a / b
+    d = c * leaves["z"]
+    e = torch.log(1 + d)
+    f = torch.tanh(e)
+    fwd, grads = _graph(dict(a=a, b=b, c=c, d=d, e=e, f=f), leaves, f)
+    local = {
+        "da_dx": _local(lambda s: 2 * s, (x,), 0),
+        "db_dy": _local(torch.sin, (y,), 0),
+        "dc_da": _local(lambda p, q: p / q, (fwd["a"], fwd["b"]), 0),
+        "dc_db": _local(lambda p, q: p / q, (fwd["a"], fwd["b"]), 1),
+        "dd_dc": _local(lambda p, q: p * q, (fwd["c"], z), 0),
+        "dd_dz": _local(lambda p, q: p * q, (fwd["c"], z), 1),
+        "de_dd": _local(lambda p: torch.log(1 + p), (fwd["d"],), 0),
+        "df_de": _local(torch.tanh, (fwd["e"],), 0),
+    }
+    return fwd, local, grads
+
+
+def _tl_inputs(rng):
+    """|x|, |z| in [0.2, 1.5], |y| in [0.3, 2.8] (so |sin y| >= 0.29), and 1 + d >= 0.2."""
+    while True:
+        sign = rng.choice([-1.0, 1.0], 3)
+        x, y, z = (float(v) for v in _r(sign * rng.uniform([0.2, 0.3, 0.2], [1.5, 2.8, 1.5])))
+        if 1 + z * 2 * x / math.sin(y) >= 0.2:
+            return {"x": x, "y": y, "z": z}
+
+
+def probe_tanhlog_forward(ns, x, y, z):
+    out = ns["tanhlog_forward"](x, y, z)
+    return {k: out.get(k) for k in ("a", "b", "c", "d", "e", "f")}
+
+
+def reference_tanhlog_forward(x, y, z):
+    fwd, _, _ = _tanhlog(x, y, z)
+    return {k: Expect(fwd[k]) for k in TL_FWD}
+
+
+assignment.task("ex03_tanhlog_forward_check", probe=probe_tanhlog_forward,
+                cases=lambda rng: [_tl_inputs(rng) for _ in range(3)],
+                reference=reference_tanhlog_forward)
+
+
+def probe_tanhlog_local(ns, x, y, z, fwd):
+    out = ns["tanhlog_local"](x, y, z, dict(zip(("a", "b", "c", "d", "e", "f"), fwd)))
+    return {k: out.get(k) for k in ("da_dx", "db_dy", "dc_da", "dc_db", "dd_dc", "dd_dz",
+                                    "de_dd", "df_de")}
+
+
+TL_LOCAL_HINTS = {
+    "dc_db": "c = a / b = a·b⁻¹ を b で微分します。符号に注意しましょう。",
+    "de_dd": "ln(1 + d) を d で微分します（1/d ではありません）。",
+    "df_de": 'tanh の微分は 1 − tanh² です。tanh(e) の値は fwd["f"] にあります。',
+}
+
+
+def reference_tanhlog_local(x, y, z, fwd):
+    _, local, _ = _tanhlog(x, y, z)
+    return {k: Expect(local[k], hint=TL_LOCAL_HINTS.get(
+        k, "各ノードの出力を、そのノードの直接の入力で偏微分した値です。")) for k in TL_LOCAL}
+
+
+def cases_tanhlog_local(rng):
+    out = []
+    for _ in range(3):
+        case = _tl_inputs(rng)
+        fwd, _, _ = _tanhlog(**case)
+        out.append({**case, "fwd": [fwd[k] for k in TL_FWD]})
+    return out
+
+
+assignment.task("ex03_tanhlog_local_check", probe=probe_tanhlog_local, cases=cases_tanhlog_local,
+                reference=reference_tanhlog_local)
+
+
+def probe_tanhlog_backward(ns, local):
+    names = ("da_dx", "db_dy", "dc_da", "dc_db", "dd_dc", "dd_dz", "de_dd", "df_de")
+    out = ns["tanhlog_backward"](dict(zip(names, local)))
+    return {k: out.get(k) for k in ("f", "e", "d", "c", "b", "a", "x", "y", "z")}
+
+
+def reference_tanhlog_backward(local, _inputs):
+    _, _, grads = _tanhlog(*_inputs)
+    grads["f"] = 1.0
+    return {k: Expect(grads[k], hint="出力側のノードの勾配 × 局所偏微分 です。") for k in TL_GRADS}
+
+
+def cases_tanhlog_backward(rng):
+    out = []
+    for _ in range(3):
+        case = _tl_inputs(rng)
+        _, local, _ = _tanhlog(**case)
+        out.append({"local": [local[k] for k in TL_LOCAL],
+                    "_inputs": [case["x"], case["y"], case["z"]]})
+    return out
+
+
+assignment.task("ex03_tanhlog_backward_check", probe=probe_tanhlog_backward,
+                cases=cases_tanhlog_backward, reference=reference_tanhlog_backward)
+
+
+# ======================================================================= 問4: 2-3-2 sigmoid net
 NET_FWD = ("a", "u", "b", "v", "y_hat", "L")
 NET_GRADS = ("y_hat", "psi", "v", "b", "phi", "u", "a", "theta", "x")
 

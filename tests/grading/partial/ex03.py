@@ -5,15 +5,19 @@ submission; ``EXPECTED`` is the score per check cell, ``EXPECTED_TOTAL`` their s
 points of ex03 are autograded). A task scores points x passed / all checks over 3 hidden cases.
 
 The student:
-- 問1-1 forward: correct -> 10;
+- 問1-1 forward: correct -> 5;
 - 問1-2 local derivatives: d cos(z)/dz written as +sin(z); 1 of 8 values wrong -> 7/8 of 10 = 8.75;
-- 問1-3 backward: correct (graded with the torch local derivatives) -> 15;
-- 問2-1, 問2-2: correct -> 5 + 10;
+- 問1-3 backward: correct (graded with the torch local derivatives) -> 10;
+- 問2-1, 問2-2: correct -> 5 + 5;
 - 問2-3 backward: overwrites x's gradient on each of the three paths instead of adding them;
   1 of 6 values wrong -> 5/6 of 15 = 12.5;
-- 問3-1 forward: correct -> 10;
-- 問3-2 backward: forgets the sigmoid's local derivative; y_hat, psi, v right, the other 6 of
-  9 values wrong -> 3/9 of 25 = 8.333...
+- 問3-1 forward: correct -> 5;
+- 問3-2 local derivatives: quotient rule with the sign dropped, d(a/b)/db = +a/b^2; 1 of 8
+  values wrong (a = 2x is never 0 on the hidden points: |x| >= 0.2) -> 7/8 of 5 = 4.375;
+- 問3-3 backward: correct (graded with the torch local derivatives) -> 10;
+- 問4-1 forward: correct -> 10;
+- 問4-2 backward: forgets the sigmoid's local derivative; y_hat, psi, v right, the other 6 of
+  9 values wrong -> 3/9 of 20 = 6.666...
 """
 
 from __future__ import annotations
@@ -21,16 +25,19 @@ from __future__ import annotations
 import copy
 
 EXPECTED = {
-    "ex03_toy_forward_check": 10.0,
+    "ex03_toy_forward_check": 5.0,
     "ex03_toy_local_check": 8.75,
-    "ex03_toy_backward_check": 15.0,
+    "ex03_toy_backward_check": 10.0,
     "ex03_sqrtlog_forward_check": 5.0,
-    "ex03_sqrtlog_local_check": 10.0,
+    "ex03_sqrtlog_local_check": 5.0,
     "ex03_sqrtlog_backward_check": 12.5,
+    "ex03_tanhlog_forward_check": 5.0,
+    "ex03_tanhlog_local_check": 5.0 * 7 / 8,
+    "ex03_tanhlog_backward_check": 10.0,
     "ex03_net_forward_check": 10.0,
-    "ex03_net_backward_check": 25.0 / 3.0,
+    "ex03_net_backward_check": 20.0 / 3.0,
 }
-EXPECTED_TOTAL = sum(EXPECTED.values())  # 79.5833... of 100
+EXPECTED_TOTAL = sum(EXPECTED.values())  # 82.2916... of 100
 MAX_AUTO = 100.0
 
 CELLS = {
@@ -59,8 +66,21 @@ CELLS = {
     g["x"] = g["z4"] * local["dz4_dx"]
     return g
 ''',
+    "ex03_tanhlog_local": '''def tanhlog_local(x, y, z, fwd):
+    """問3 の局所偏微分 8 つを辞書で返す。fwd は forward の値の辞書。"""
+    return {
+        "da_dx": 2.0,
+        "db_dy": math.cos(y),
+        "dc_da": 1 / fwd["b"],
+        "dc_db": fwd["a"] / fwd["b"] ** 2,
+        "dd_dc": z,
+        "dd_dz": fwd["c"],
+        "de_dd": 1 / (1 + fwd["d"]),
+        "df_de": 1 - fwd["f"] ** 2,
+    }
+''',
     "ex03_net_backward": '''def net_backward(x, y, theta, phi, psi, fwd):
-    """問3 の backward。L の勾配を辞書で返す（各値は対応する量と同じ形）。"""
+    """問4 の backward。L の勾配を辞書で返す（各値は対応する量と同じ形）。"""
     g = {}
     g["y_hat"] = -2 * (y - fwd["y_hat"])
     g["psi"] = g["y_hat"] * fwd["v"]
