@@ -51,7 +51,9 @@ def ensure_torch() -> None:
         return
     if platform.system() == "Linux" and not has_nvidia_gpu():
         print("No NVIDIA GPU found: installing the CPU build of torch.", flush=True)
-        pip(TORCH_SPEC, "--index-url", CPU_INDEX)
+        # Few retries: behind a registry-only proxy the CPU index is unreachable and pip then
+        # falls back to the wheels its own configuration provides (find-links, extra indexes).
+        pip(TORCH_SPEC, "--index-url", CPU_INDEX, "--retries", "1", "--timeout", "20")
     else:
         pip(TORCH_SPEC)
 
