@@ -228,7 +228,7 @@ SCHEDULERS = [
 
 
 @pytest.mark.parametrize("name, kwargs", SCHEDULERS,
-                         ids=[f"{n}-{kw}" for n, kw in SCHEDULERS])
+                         ids=[f"{n}-{sorted(kw)}-{i}" for i, (n, kw) in enumerate(SCHEDULERS)])
 def test_schedulers_give_torchs_learning_rates(name, kwargs):
     p = nn.Parameter(mygrad.ones(1))
     q = torch.nn.Parameter(torch.ones(1))
