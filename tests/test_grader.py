@@ -285,3 +285,16 @@ def test_collect_then_grade_default_folder(tmp_path, capsys):
     assert (course / "submitted" / "erin" / "ex01" / "ex01.ipynb").exists()
     out = capsys.readouterr().out
     assert "'not a name'" in out and "collected 2" in out
+
+
+def test_nbgrader_itself_reads_the_course_dir(graded):
+    """formgrader's API and nbgrader's export see our results (manual grading works there)."""
+    from autograder.course import nbgrader_api
+
+    paths = graded["paths"]
+    api = nbgrader_api(paths.course_dir, paths.db)
+    subs = {s["student"]: s for s in api.get_notebook_submissions("ex01", "ex01")}
+    assert subs["solution"]["score"] == 90.0 and subs["solution"]["max_score"] == 100.0
+    assert subs["solution"]["needs_manual_grade"] is True
+    assert subs["blank"]["needs_manual_grade"] is False
+    assert api.get_submission("ex01", "partial")["autograded"] is True
