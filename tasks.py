@@ -95,8 +95,12 @@ def test(pytest_args: list[str]) -> int:
     ensure_torch()
     ensure_system_packages()
     pip("-e", f"{ROOT}[dev]")
-    run([sys.executable, "-m", "ruff", "check", str(ROOT)], cwd=ROOT)
-    return subprocess.run([sys.executable, "-m", "pytest", *pytest_args], cwd=ROOT).returncode
+    print("+ ruff check .", flush=True)
+    lint = subprocess.run([sys.executable, "-m", "ruff", "check", str(ROOT)], cwd=ROOT).returncode
+    tests = subprocess.run([sys.executable, "-m", "pytest", *pytest_args], cwd=ROOT).returncode
+    if lint:
+        print("ruff found problems (see above)", flush=True)
+    return tests or lint
 
 
 def main(argv: list[str]) -> int:

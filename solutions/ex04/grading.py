@@ -133,12 +133,21 @@ def _sensitive(inputs, ops, kinds):
     for kind, i, arg in ops:
         x = p[i]
         y = {
-            "add": lambda: x + p[arg], "sub": lambda: x - p[arg], "mul": lambda: x * p[arg],
-            "pmul": lambda: x * p[arg], "neg": lambda: -x, "addc": lambda: x + arg,
-            "mulc": lambda: x * arg, "rmulc": lambda: arg * x, "log": lambda: torch.log(x),
-            "pow": lambda: x**arg, "exp": lambda: torch.exp(x), "tanh": lambda: torch.tanh(x),
-            "ptanh": lambda: torch.tanh(x), "relu": lambda: torch.relu(x),
-        }[kind]()
+            "add": lambda x, arg: x + p[arg],
+            "sub": lambda x, arg: x - p[arg],
+            "mul": lambda x, arg: x * p[arg],
+            "pmul": lambda x, arg: x * p[arg],
+            "neg": lambda x, arg: -x,
+            "addc": lambda x, arg: x + arg,
+            "mulc": lambda x, arg: x * arg,
+            "rmulc": lambda x, arg: arg * x,
+            "log": lambda x, arg: torch.log(x),
+            "pow": lambda x, arg: x**arg,
+            "exp": lambda x, arg: torch.exp(x),
+            "tanh": lambda x, arg: torch.tanh(x),
+            "ptanh": lambda x, arg: torch.tanh(x),
+            "relu": lambda x, arg: torch.relu(x),
+        }[kind](x, arg)
         p.append(y)
         if kind in kinds:
             watched.append(y)

@@ -75,6 +75,7 @@ assignment.task("ex05_unbroadcast_check", probe=probe_unbroadcast, cases=cases_u
 def probe_function(ns, cls, inputs, extra, upstream):
     """Cls.apply(*leaves, *extra), then y.backward(G); returns y and each leaf's grad."""
     import numpy as np
+
     import mygrad
 
     Fn = ns[cls]
@@ -88,14 +89,17 @@ def probe_function(ns, cls, inputs, extra, upstream):
 
 
 HINTS = {
-    "Mul": "∂(a⊙b)/∂a = b, ∂(a⊙b)/∂b = a。上流の勾配 grad を掛けるのを忘れずに（ブロードキャストの後始末はエンジンがします）。",
+    "Mul": ("∂(a⊙b)/∂a = b, ∂(a⊙b)/∂b = a。上流の勾配 grad を掛けるのを忘れずに"
+            "（ブロードキャストの後始末はエンジンがします）。"),
     "MatMul": "∂L/∂A = G Bᵀ, ∂L/∂B = Aᵀ G（形合わせで確かめましょう）。",
-    "Sum": "和の逆は複製です。keepdim=False で消えた次元を np.expand_dims で戻してから np.broadcast_to で元の形へ。",
+    "Sum": ("和の逆は複製です。keepdim=False で消えた次元を np.expand_dims で戻してから "
+            "np.broadcast_to で元の形へ。"),
     "Exp": "(e^x)' = e^x。出力を保存して使い回せます。",
     "Log": "(log x)' = 1/x。",
     "Sigmoid": "σ'(x) = σ(x)(1 − σ(x))。",
     "ReLU": "x > 0 の位置だけ勾配を通します（x ≤ 0 では 0）。",
-    "LogSoftmax": "y = x − logsumexp(x)。backward は grad − softmax(x) · (grad の dim 方向の和)。forward は最大値を引いて計算します。",
+    "LogSoftmax": ("y = x − logsumexp(x)。backward は grad − softmax(x) · (grad の dim 方向の和)。"
+                   "forward は最大値を引いて計算します。"),
 }
 
 
@@ -136,7 +140,8 @@ def _case(rng, cls, shapes, extra=(), out_shape=None, low=-2.0, high=2.0):
         flat, _ = _arr(rng, s, low, high)
         inputs.append(_nested(flat, s))
     flat, _ = _arr(rng, out_shape, -1.5, 1.5)
-    return {"cls": cls, "inputs": inputs, "extra": list(extra), "upstream": _nested(flat, out_shape)}
+    return {"cls": cls, "inputs": inputs, "extra": list(extra),
+            "upstream": _nested(flat, out_shape)}
 
 
 def _random_shape(rng, lo=1, hi=3):
@@ -233,6 +238,7 @@ for _gid, _cases in [
 # ------------------------------------------------------------------ 問7: cross-entropy
 def probe_cross_entropy(ns, logits, target, upstream):
     import numpy as np
+
     import mygrad
 
     x = mygrad.tensor(np.asarray(logits, dtype=np.float64), requires_grad=True)
@@ -251,8 +257,10 @@ def reference_cross_entropy(logits, target, upstream):
     t = torch.tensor(target, dtype=torch.long, device=x.device)
     loss = torch.nn.functional.cross_entropy(x, t)
     (g,) = torch.autograd.grad(loss * upstream, x)
-    hint = "∂loss/∂logits = (softmax(logits) − onehot(target)) / N。上流の勾配 grad（スカラー）も掛けます。"
-    return {"損失 loss": Expect(loss.detach(), hint="loss = −(1/N) Σ_i log softmax(logits)_{i, t_i}"),
+    hint = ("∂loss/∂logits = (softmax(logits) − onehot(target)) / N。"
+            "上流の勾配 grad（スカラー）も掛けます。")
+    loss_hint = "loss = −(1/N) Σ_i log softmax(logits)_{i, t_i}"
+    return {"損失 loss": Expect(loss.detach(), hint=loss_hint),
             "∂L/∂logits": Expect(g, hint=hint)}
 
 
