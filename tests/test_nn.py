@@ -17,16 +17,6 @@ from mygrad.nn import init
 RNG = np.random.default_rng(42)
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _torch_single_thread():
-    """Tiny tensors: torch's thread pool only adds contention (seconds per test on a busy
-    machine)."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
 def copy_weights(mg_module, th_module):
     """Copy torch's parameters into the mygrad module of the same architecture."""
     th_state = {k: v.detach().numpy() for k, v in th_module.state_dict().items()}

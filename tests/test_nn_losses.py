@@ -11,16 +11,6 @@ from mygrad.nn import functional as F
 RNG = np.random.default_rng(1234)
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _torch_single_thread():
-    """Tiny tensors: torch's thread pool only adds contention (seconds per test on a busy
-    machine)."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
 def _pair(arr, requires_grad=True):
     arr = np.asarray(arr)
     rg = requires_grad and arr.dtype.kind == "f"

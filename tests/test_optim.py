@@ -12,16 +12,6 @@ from mygrad.optim import lr_scheduler
 
 SHAPES = [(3, 4), (4,), ()]
 
-
-@pytest.fixture(autouse=True, scope="module")
-def _torch_single_thread():
-    """Tiny tensors: torch's thread pool only adds contention (seconds per test on a busy
-    machine)."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
 CONFIGS = [
     ("SGD", {"lr": 0.1}),
     ("SGD", {"lr": 0.05, "momentum": 0.9}),
