@@ -76,7 +76,11 @@ def test_partial_fails_exactly_the_broken_tasks(graded):
     tasks = {t.grade_id: t for t in graded["results"]["partial"].tasks}
     assert tasks["ex01_derivative_check"].score == 0
     assert tasks["ex01_quadratic_check"].score == 0
-    assert tasks["ex01_gradient_check"].score == 15
+    assert tasks["ex01_gradient_check"].score == 10
+    assert tasks["ex01_autograd_grad_check"].score == 0  # all-or-nothing: x.grad was written
+    assert tasks["ex01_accumulate_check"].score == 8
+    flag = " ".join(c.message for c in tasks["ex01_autograd_grad_check"].checks)
+    assert "✗ x.grad が None のまま" in flag and "✓ ∇f" in flag
     msg = " ".join(c.message for c in tasks["ex01_derivative_check"].checks)
     assert "あなたの値" in msg and "正解" in msg and "✗ dy/dx" in msg
 
@@ -145,7 +149,7 @@ def test_feedback_shows_messages_not_hidden_checks(graded):
     assert len(files) == len(CASES)
     html = (paths.course_dir / "feedback" / "partial" / "ex01" / "ex01.html").read_text()
     assert "問3 微分係数" in html and "✗ dy/dx" in html and "あなたの値" in html
-    assert "55 / 100" in html
+    assert "61 / 100" in html
     source_probe = (SOLUTIONS / "ex01" / "grading.py").read_text()
     for f in files:
         text = f.read_text()
@@ -163,12 +167,13 @@ def test_export_csv(graded, tmp_path):
     assert rows[0][:5] == ["student_id", "assignment", "score", "max_score", "status"]
     assert rows[0][5:] == ["ex01_tensors_check", "ex01_int_error", "ex01_derivative_check",
                            "ex01_gradient_check", "ex01_quadratic_check", "ex01_gd_check",
-                           "ex01_minimum_check"]
+                           "ex01_minimum_check", "ex01_accumulate_check",
+                           "ex01_autograd_grad_check", "ex01_vjp_check", "ex01_detach_check"]
     assert n == len(rows) - 1 == len(CASES)
     by = {r[0]: r for r in rows[1:]}
     assert by["solution"][2:5] == ["90", "100", "graded"]
     assert by["badjson"][4] == "malformed"
-    assert by["partial"][2] == "55"
+    assert by["partial"][2] == "61"
 
 
 def test_autograded_notebook_for_formgrader(graded):

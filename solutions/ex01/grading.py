@@ -165,3 +165,152 @@ assignment.task(
     cases=lambda rng: [{}],
     reference=reference_minimum,
 )
+
+
+# --- 問7-1: gradient accumulation over chunks of data -------------------------------------
+def probe_accumulate(ns, w0, chunks):
+    return {"dL/dw": ns["accumulated_grad"](w0, chunks)}
+
+
+def reference_accumulate(w0, chunks):
+    w = ref_tensor(w0, requires_grad=True)
+    sum((w * a - b) ** 2 for chunk in chunks for a, b in chunk).backward()
+    hint = "塊ごとに backward() を呼び、途中で w.grad をリセットせずに足し込みます。"
+    return {"dL/dw": Expect(w.grad, hint=hint)}
+
+
+def cases_accumulate(rng):
+    def chunk():
+        n = int(rng.integers(1, 4))
+        return [[round(float(v), 2) for v in rng.uniform(-3, 3, size=2)] for _ in range(n)]
+
+    out = []
+    for n_chunks in (int(rng.integers(2, 5)), 3):
+        chunks = [chunk() for _ in range(n_chunks)]
+        out.append({"w0": round(float(rng.uniform(-2, 2)), 3), "chunks": chunks})
+    twice = chunk()  # the same chunk twice: exactly double its gradient
+    out.append({"w0": round(float(rng.uniform(-2, 2)), 3), "chunks": [twice, twice]})
+    return out
+
+
+assignment.task(
+    "ex01_accumulate_check",
+    probe=probe_accumulate,
+    cases=cases_accumulate,
+    reference=reference_accumulate,
+)
+
+
+# --- 問7-2: torch.autograd.grad returns the gradient and leaves x.grad alone ---------------
+def probe_autograd_grad(ns, point):
+    import torch
+
+    x = torch.tensor(point, requires_grad=True)
+    g = ns["grad_by_autograd"](x)
+    return {"∇f": g, "x.grad が None のまま (1 = はい)": 1.0 if x.grad is None else 0.0}
+
+
+def reference_autograd_grad(point):
+    import torch
+
+    x = ref_tensor(point, requires_grad=True)
+    (g,) = torch.autograd.grad(torch.log(1 + (x**2).sum()), x)
+    return {
+        "∇f": Expect(g, hint="torch.autograd.grad はタプルを返します: (g,) = ... で取り出します。"),
+        "x.grad が None のまま (1 = はい)": Expect(
+            1.0, hint="backward() は x.grad に書き込みます。torch.autograd.grad を使いましょう。"),
+    }
+
+
+assignment.task(
+    "ex01_autograd_grad_check",
+    probe=probe_autograd_grad,
+    cases=lambda rng: [
+        {"point": [round(float(v), 2) for v in rng.uniform(-3, 3, size=n)]} for n in (3, 5)
+    ],
+    reference=reference_autograd_grad,
+    all_or_nothing=True,  # the value and the untouched x.grad together are the task
+)
+
+
+# --- 問7-3: backward(gradient=v) is the vector-Jacobian product (non-square Jacobian) -------
+def probe_vjp(ns, A, c, point, v):
+    import torch
+
+    def f(x):
+        W = torch.tensor(A, dtype=x.dtype)
+        return torch.tanh(W @ x) + c * (x**2).sum()
+
+    return {"vᵀJ": ns["vjp_by_backward"](f, point, v)}
+
+
+def reference_vjp(A, c, point, v):
+    import torch
+
+    W = ref_tensor(A)
+    J = torch.autograd.functional.jacobian(
+        lambda t: torch.tanh(W @ t) + c * (t**2).sum(), ref_tensor(point))
+    hint = ("y = f(x) のあと y.backward(gradient=torch.tensor(v)) とすると x.grad が vᵀJ です。"
+            "v の長さは出力 y と同じです。")
+    return {"vᵀJ": Expect(ref_tensor(v) @ J, hint=hint)}
+
+
+def cases_vjp(rng):
+    out = []
+    for n, m in ((3, 2), (2, 4)):
+        out.append({
+            "A": [[round(float(a), 2) for a in row] for row in rng.uniform(-1.5, 1.5, size=(m, n))],
+            "c": round(float(rng.uniform(-0.5, 0.5)), 2),
+            "point": [round(float(a), 2) for a in rng.uniform(-2, 2, size=n)],
+            "v": [round(float(a), 2) for a in rng.uniform(-2, 2, size=m)],
+        })
+    return out
+
+
+assignment.task("ex01_vjp_check", probe=probe_vjp, cases=cases_vjp, reference=reference_vjp)
+
+
+# --- 問7-4: detach() stops the gradient to the target, no_grad() for the in-place update ----
+FLOW = "勾配が x にだけ流れた (1 = はい)"
+
+
+def probe_detach(ns, x0, y0, lr):
+    import torch
+
+    x = torch.tensor(x0, requires_grad=True)
+    y = torch.tensor(y0, requires_grad=True)
+    loss = ns["pull_toward_target"](x, y, lr)
+    return {
+        "L (更新前)": loss,
+        "x.grad": x.grad,
+        "更新後の x": x,
+        "勾配が x にだけ流れた (1 = はい)": 1.0 if (y.grad is None and x.grad is not None) else 0.0,
+    }
+
+
+def reference_detach(x0, y0, lr):
+    x = ref_tensor(x0, requires_grad=True)
+    loss = ((x - ref_tensor(y0)) ** 2).sum()
+    loss.backward()
+    return {
+        "L (更新前)": Expect(loss.item(), hint="更新する前の損失を float で返します。"),
+        "x.grad": Expect(x.grad, hint="∇ₓL = 2(x - y)。x.grad は 0 に戻さずに残します。"),
+        "更新後の x": Expect(x.detach() - lr * x.grad, requires_grad=True,
+                         hint="torch.no_grad() の中で x -= lr * x.grad と、その場で更新します。"),
+        FLOW: Expect(1.0, hint="y.detach() を使うと y は定数として扱われ、y.grad は None のままです。"),
+    }
+
+
+def cases_detach(rng):
+    out = []
+    for n in (3, 4):
+        out.append({
+            "x0": [round(float(a), 2) for a in rng.uniform(-3, 3, size=n)],
+            "y0": [round(float(a), 2) for a in rng.uniform(-3, 3, size=n)],
+            "lr": round(float(rng.uniform(0.05, 0.4)), 2),
+        })
+    return out
+
+
+assignment.task("ex01_detach_check", probe=probe_detach, cases=cases_detach,
+                reference=reference_detach)
