@@ -123,17 +123,19 @@ def bwrap_command(limits: Limits) -> list[str]:
     for etc in ("/etc/ld.so.cache", "/etc/localtime", "/etc/alternatives"):
         if os.path.exists(etc):
             cmd += ["--ro-bind", etc, etc]
-    for p in readonly_paths():
-        if not str(p).startswith(("/usr/", "/bin/", "/lib")):
-            cmd += ["--ro-bind", str(p), str(p)]
     size = str(limits.file_mb * 1024 * 1024)
     # Writable: only /tmp, /scratch and /dev/shm (wiped between submissions by the warm
     # executor); the root and /dev are remounted read-only once everything is in place.
     cmd += ["--proc", "/proc", "--dev", "/dev",
             "--size", size, "--tmpfs", "/dev/shm",
             "--size", size, "--tmpfs", "/tmp",
-            "--size", size, "--tmpfs", "/scratch",
-            "--remount-ro", "/dev", "--remount-ro", "/",
+            "--size", size, "--tmpfs", "/scratch"]
+    # The interpreter, its packages and ours, read-only. bwrap mounts in order, so these come
+    # after the tmpfs mounts: a virtual environment under /tmp must not be hidden by them.
+    for p in readonly_paths():
+        if not str(p).startswith(("/usr/", "/bin/", "/lib")):
+            cmd += ["--ro-bind", str(p), str(p)]
+    cmd += ["--remount-ro", "/dev", "--remount-ro", "/",
             "--chdir", "/scratch", "--clearenv"]
     for k, v in sandbox_env("/scratch").items():
         cmd += ["--setenv", k, v]

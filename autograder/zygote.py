@@ -70,9 +70,12 @@ def _kill_others():
 
 
 def _wipe(path):
+    """Empty a writable folder, leaving read-only mounts in it alone (a venv under /tmp)."""
     for name in os.listdir(path):
         full = os.path.join(path, name)
         try:
+            if os.path.ismount(full):
+                continue
             if os.path.isdir(full) and not os.path.islink(full):
                 for root, dirs, _files in os.walk(full):
                     for d in dirs:

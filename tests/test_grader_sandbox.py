@@ -44,9 +44,10 @@ def probe(ns):
         except OSError:
             pass
     planted = ns.get("planted", [])
-    allowed = {"/scratch", "/scratch/work", "/tmp", "/dev/shm"}
+    private = ("/scratch", "/tmp", "/dev/shm")  # the sandbox's own tmpfs mounts, wiped between runs
     return {"n_found": len(found), "n_planted": len(planted),
-            "planted_only_in_scratch": all(p in allowed for p in planted),
+            "planted_only_in_scratch": all(any(p == d or p.startswith(d + "/") for d in private)
+                                           for p in planted),
             "n_sleepers": len([n for n in names if 'time.sleep(60)' in n]),
             "solutions": os.path.exists('/work/main/solutions'),
             "home": os.path.exists('/root/.bashrc')}
