@@ -524,7 +524,7 @@ class Tensor:
             return AddScalar._apply_scalar(self, other)  # the common case, fewer checks
         if isinstance(other, Tensor) and self._data.dtype is other._data.dtype:
             try:
-                return Add.apply(self, other)  # same dtypes: nothing to promote
+                return Add._apply_pair(self, other)  # same dtypes: nothing to promote
             except ValueError:
                 pass  # shapes do not broadcast: _binary raises torch's error
         return _binary(Add, self, other)
@@ -545,7 +545,7 @@ class Tensor:
             return MulScalar._apply_scalar(self, other)
         if isinstance(other, Tensor) and self._data.dtype is other._data.dtype:
             try:
-                return Mul.apply(self, other)
+                return Mul._apply_pair(self, other)
             except ValueError:
                 pass
         return _binary(Mul, self, other)
@@ -588,7 +588,7 @@ class Tensor:
             a, b = self._data, other._data
             if (a.ndim == 2 and b.ndim == 2 and a.shape[1] == b.shape[0]
                     and a.dtype is b.dtype):
-                return Mm.apply(self, other)  # the common case, checks done
+                return Mm._apply_pair(self, other)  # the common case, checks done
             return matmul(self, other)
         if not isinstance(other, Tensor):
             if not isinstance(other, (np.ndarray, list)):
@@ -1023,7 +1023,7 @@ def _arg(x, dim, keepdim, fn):
 def _index(key):
     """Convert Tensors and lists inside an index to numpy arrays."""
     if isinstance(key, tuple):
-        return tuple(_index_one(k) for k in key)
+        return tuple([_index_one(k) for k in key])  # a list is built faster than a generator
     return _index_one(key)
 
 
@@ -1041,9 +1041,9 @@ def _getitem(x, key):
     cls = Select
     advanced = False
     for p in parts:
-        if isinstance(p, np.ndarray) and p.ndim >= 0 and not (p.ndim == 0 and p.dtype.kind
-                                                                in "iu"):
+        if isinstance(p, np.ndarray) and not (p.ndim == 0 and p.dtype.kind in "iu"):
             advanced = True
+            break
     if advanced:
         cls = Index
     else:

@@ -7,6 +7,7 @@ from . import _common as C
 
 class Add(Function):
     __slots__ = ()
+    _saves_output = False
     _torch_name = "AddBackward0"
 
     @staticmethod

@@ -139,7 +139,8 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx._saved
-        return grad * (y > 0)
+        # a 0/1 mask in y's dtype: float * float is faster in numpy than float * bool
+        return grad * (y > 0).astype(y.dtype)
 
 
 class Abs(Function):

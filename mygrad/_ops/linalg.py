@@ -16,7 +16,7 @@ class Matmul(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        ctx._saved = (a, b)  # = ctx.save_for_backward(a, b), minus a call on the hot path
         return np.matmul(a, b)
 
     @staticmethod

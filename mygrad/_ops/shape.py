@@ -103,8 +103,10 @@ class Select(Function):
 
     @staticmethod
     def forward(ctx, x, key):
-        ctx.shape, ctx.key = np.shape(x), key
-        return (x if isinstance(x, np.ndarray) else np.asarray(x))[key]
+        if not isinstance(x, np.ndarray):
+            x = np.asarray(x)  # a 0-d result kept as a numpy scalar
+        ctx.shape, ctx.key = x.shape, key
+        return x[key]
 
     @staticmethod
     def backward(ctx, grad):
@@ -139,7 +141,7 @@ class IndexPut(Function):
     def forward(ctx, grad, key, shape, advanced):
         if isinstance(ctx, IndexPut):
             ctx.key = key
-        out = np.zeros(shape, dtype=np.result_type(grad))
+        out = np.zeros(shape, dtype=grad.dtype)  # grad: an array or a numpy scalar
         if advanced:
             np.add.at(out, key, grad)
         else:

@@ -66,7 +66,9 @@ def _as_root_grad(t, g, i, create_graph):
         if t._data.dtype.kind != "f":
             raise RuntimeError("grad can be implicitly created only for real scalar outputs "
                                f"but got {t.dtype}")
-        g = np.ones(t._data.shape, dtype=t._data.dtype)
+        # np.array(1) builds the usual 0-d seed in half the time np.ones(()) takes
+        d = t._data
+        g = np.array(1, dtype=d.dtype) if d.ndim == 0 else np.ones(d.shape, dtype=d.dtype)
     elif isinstance(g, Tensor):
         if tuple(g.shape) != tuple(t.shape):
             raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of "

@@ -145,16 +145,17 @@ class Function:
             else:
                 bd = b
             y = cls.forward(ctx, ad, bd)
-            if record and _State.enabled:
+            record = record and _State.enabled
+            if record:
                 ctx._a = a if ad is not a else None
                 ctx._b = b if bd is not b else None
                 ctx._more = None
         elif n == 1:
             (a,) = args
             if isinstance(a, Tensor):
-                record = a._rg
                 y = cls.forward(ctx, a._data)
-                if record and _State.enabled:
+                record = a._rg and _State.enabled
+                if record:
                     ctx._a = a
                     ctx._b = _ABSENT
                     ctx._more = None
@@ -172,14 +173,16 @@ class Function:
                 else:
                     arrays.append(a)
             y = cls.forward(ctx, *arrays)
-            if record and _State.enabled:
+            record = record and _State.enabled
+            if record:
                 ctx._more = tuple([a if isinstance(a, Tensor) else None for a in args])
+        # record: some input requires grad and grad mode is on (read once, after forward)
         if not isinstance(y, (np.ndarray, np.generic)):
             y = np.asarray(y)
         out = object.__new__(Tensor)
         out._data = y
         out._grad = None
-        if record and _State.enabled:
+        if record:
             so = cls._saves_output
             if so is None:
                 so = False
@@ -188,6 +191,30 @@ class Function:
                         so = True
                         break
             ctx._out = y if so else None
+            out.grad_fn = ctx
+            out._rg = True
+        else:
+            ctx._saved = ()
+            out.grad_fn = None
+            out._rg = False
+        return out
+
+    @classmethod
+    def _apply_pair(cls, a, b):
+        """``apply(a, b)`` for two Tensors, called by the operators' fast paths (``h @ W + b``)
+        after they have checked the types: the same result without unpacking ``*args``. Only
+        for built-in ops, whose forward returns a numpy value and that set ``_saves_output``."""
+        ctx = object.__new__(cls)
+        ctx._saved = ()
+        y = cls.forward(ctx, a._data, b._data)
+        out = object.__new__(Tensor)
+        out._data = y
+        out._grad = None
+        if (a._rg or b._rg) and _State.enabled:
+            ctx._a = a
+            ctx._b = b
+            ctx._more = None
+            ctx._out = y if cls._saves_output else None
             out.grad_fn = ctx
             out._rg = True
         else:
