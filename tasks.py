@@ -67,7 +67,7 @@ def ensure_system_packages() -> None:
     missing = [pkg for exe, pkg in APT_PACKAGES.items() if not _find_program(exe)]
     if not missing:
         return
-    if shutil.which("apt-get") is None or os.geteuid() != 0:
+    if shutil.which("apt-get") is None or not hasattr(os, "geteuid") or os.geteuid() != 0:
         print(f"note: not installing {missing} (needs apt-get as root); related tests adapt.")
         return
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
@@ -88,7 +88,13 @@ def _find_program(name: str) -> bool:
 def lab() -> None:
     ensure_torch()
     pip("-e", f"{ROOT}[course,grading]")
-    os.execvp(sys.executable, [sys.executable, "-m", "jupyter", "lab", str(ROOT / "lectures")])
+    # Serve the whole repository (exercises/ too) but open on the lectures.
+    cmd = [sys.executable, "-m", "jupyter", "lab", f"--ServerApp.root_dir={ROOT}",
+           "--ServerApp.default_url=/lab/tree/lectures"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:  # containers: Jupyter refuses root otherwise
+        cmd.append("--allow-root")
+    print("+", " ".join(cmd), flush=True)
+    os.execvp(sys.executable, cmd)
 
 
 def test(pytest_args: list[str]) -> int:
