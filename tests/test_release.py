@@ -83,17 +83,19 @@ def _run(path: Path):
 
 
 @pytest.mark.notebooks
-def test_ex01_source_runs_clean_with_hidden_checks():
-    assert _run(_source("ex01")) == []
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_source_runs_clean_with_hidden_checks(assignment):
+    assert _run(_source(assignment)) == []
 
 
 @pytest.mark.notebooks
-def test_ex01_release_fails_only_with_not_implemented():
-    errors = _run(EXERCISES / "ex01" / "ex01.ipynb")
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_release_fails_only_with_not_implemented(assignment):
+    errors = _run(EXERCISES / assignment / f"{assignment}.ipynb")
     assert errors, "the blank release should stop at the stubs"
     bad = [e for e in errors if e[1] != "NotImplementedError"]
     assert not bad, bad
-    assert all("ex01 問" in e[2] for e in errors), errors
+    assert all(f"{assignment} 問" in e[2] for e in errors), errors
 
 
 def _lint_nb(cells):
