@@ -139,8 +139,7 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx._saved
-        # a 0/1 mask in y's dtype: float * float is faster in numpy than float * bool
-        return grad * (y > 0).astype(y.dtype)
+        return grad * (y > 0)
 
 
 class Abs(Function):
