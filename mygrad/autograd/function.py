@@ -54,8 +54,9 @@ class Function:
         super().__init_subclass__(**kwargs)
         if "_torch_name" not in cls.__dict__:
             cls._torch_name = cls.__name__ + "Backward"
-        # built-in ops return fresh gradient arrays; the engine copies a custom op's instead
-        cls._builtin = cls.__module__.startswith("mygrad._ops")
+        # built-in ops (mygrad/_ops and the fused ones in mygrad/nn/functional.py) return fresh
+        # gradient arrays; the engine copies a custom op's instead
+        cls._builtin = cls.__module__.startswith(("mygrad._ops", "mygrad.nn.functional"))
 
     # -- the two methods a subclass writes ------------------------------------------------
     @staticmethod

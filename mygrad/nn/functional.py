@@ -322,7 +322,7 @@ class _CrossEntropy(Function):
             shifted = x - x.max(axis=1, keepdims=True)
             logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
         rows = np.arange(m)
-        w_t = (weight[t_safe] if weight is not None else np.ones(m, x.dtype)) * valid
+        w_t = weight[t_safe] * valid if weight is not None else valid.astype(x.dtype)
         loss = -(1 - smoothing) * w_t * logp[rows, t_safe]
         if smoothing:
             wl = logp * weight if weight is not None else logp
@@ -373,12 +373,12 @@ class _CrossEntropy(Function):
 def _class_targets(input, target, fname):
     """Bring (C,), (N, C) or (N, C, d1, ...) input and matching target to (M, C) and (M,)."""
     t = target._data if isinstance(target, Tensor) else np.asarray(target)
-    if not np.issubdtype(t.dtype, np.integer):
+    if t.dtype.kind not in "iu":  # = not np.issubdtype(t.dtype, np.integer), >10x cheaper
         raise RuntimeError(
             f"{fname}: expected target of class indices with scalar type Long but found "
             f"{t.dtype}; probability targets are not supported by mygrad"
         )
-    shape = tuple(input.shape)
+    shape = input._data.shape
     if len(shape) == 0:
         raise ValueError(f"Expected input to have at least 1 dimension, got {_size(shape)}")
     if len(shape) == 1:
