@@ -63,6 +63,10 @@ def _apply_float(kind, p, i, arg):
         return x**arg
     if kind == "exp":
         return math.exp(x) if x < 4 else None
+    if kind == "tanh" and abs(x) < 0.7:
+        # near 0, tanh'(x) = 1 - tanh(x)^2 and the classic slip 1 - x^2 agree to O(x^4):
+        # keep the student's tanh nodes where the two differ by more than 0.1
+        return None
     if kind in ("tanh", "ptanh"):
         return math.tanh(x)
     if kind == "relu":
@@ -324,13 +328,14 @@ def _node_cases(target):
             arg = POW_EXPONENTS[int(rng.integers(len(POW_EXPONENTS)))]
             inputs = [round(float(rng.uniform(0.4, 2.0)), 3)]
         if target in ("relu", "tanh", "exp"):  # away from 0, where slips can hide
-            inputs = [round(float(rng.choice([-1, 1]) * rng.uniform(0.5, 2.0)), 3)]
+            low = 0.8 if target == "tanh" else 0.5
+            inputs = [round(float(rng.choice([-1, 1]) * rng.uniform(low, 2.0)), 3)]
         out = [{
             "label": "ノード 1 個",
             "op": target,
             "inputs": inputs,
             "arg": arg,
-            "upstream": round(float(rng.uniform(-2.0, 2.0)), 3),
+            "upstream": round(float(rng.choice([-1, 1]) * rng.uniform(0.5, 2.0)), 3),
             "preset": [round(float(v), 3) for v in rng.uniform(-1.0, 1.0, size=n_in)],
         }]
         for k in range(3):
