@@ -44,6 +44,10 @@ def compare(fns, min_time=0.2, repeat=REPEAT):
 
     The functions are timed in rotation (batch of A, batch of B, batch of C, again ...) and
     each keeps its best batch, so a burst of load from other processes hits all of them alike.
+
+    Before every batch the heap that already exists is collected and frozen (``gc.freeze``):
+    the garbage collector stays on for everything the timed code creates, but one library's
+    long-lived objects (torch keeps ~10^5 alive) are not traversed on the other's time.
     """
     live = {k: f for k, f in fns.items() if f is not None}
     sizes = {}
@@ -57,10 +61,13 @@ def compare(fns, min_time=0.2, repeat=REPEAT):
     for _ in range(repeat):
         for k, f in live.items():
             n = sizes[k]
+            gc.collect()
+            gc.freeze()
             t0 = time.perf_counter()
             for _ in range(n):
                 f()
             result[k] = min(result[k], (time.perf_counter() - t0) / n)
+            gc.unfreeze()
     return tuple(result.get(k) for k in fns)
 
 
