@@ -297,7 +297,8 @@ def reference_detach(x0, y0, lr):
         "x.grad": Expect(x.grad, hint="∇ₓL = 2(x - y)。x.grad は 0 に戻さずに残します。"),
         "更新後の x": Expect(x.detach() - lr * x.grad, requires_grad=True,
                          hint="torch.no_grad() の中で x -= lr * x.grad と、その場で更新します。"),
-        FLOW: Expect(1.0, hint="y.detach() を使うと y は定数として扱われ、y.grad は None のままです。"),
+        FLOW: Expect(1.0, hint=("y.detach() を使うと y は定数として扱われ、"
+                                "y.grad は None のままです。")),
     }
 
 
