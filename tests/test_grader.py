@@ -22,7 +22,7 @@ from autograder.export import export_csv
 from autograder.feedback import write_feedback
 from autograder.gradebook import all_results, open_gradebook
 from autograder.grader import STATUSES, grade
-from tests.grading.attacks import CASES, FULL_AUTO, MARKER
+from tests.grading.attacks import CASES, FULL_AUTO, surviving_processes
 
 pytestmark = pytest.mark.grading
 
@@ -125,14 +125,7 @@ def test_manual_question_waits_for_the_instructor(graded):
 
 
 def test_no_student_process_survives(graded):
-    alive = []
-    for p in Path("/proc").iterdir():
-        if p.name.isdigit():
-            try:
-                if MARKER.encode() in (p / "cmdline").read_bytes():
-                    alive.append(p.name)
-            except OSError:
-                pass
+    alive = surviving_processes()
     assert not alive, f"detached student processes still running: {alive}"
 
 

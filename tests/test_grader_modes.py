@@ -12,7 +12,7 @@ import pytest
 from autograder import sandbox
 from autograder.course import CoursePaths
 from autograder.grader import grade
-from tests.grading.attacks import CASES, MARKER
+from tests.grading.attacks import CASES, surviving_processes
 
 pytestmark = pytest.mark.grading
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,12 +68,5 @@ def test_mode_is_what_was_asked(graded):
 
 
 def test_no_detached_process_survives(graded):
-    alive = []
-    for p in Path("/proc").iterdir():
-        if p.name.isdigit():
-            try:
-                if MARKER.encode() in (p / "cmdline").read_bytes():
-                    alive.append(p.name)
-            except OSError:
-                pass
+    alive = surviving_processes()
     assert not alive, f"{graded[0]} mode left detached processes: {alive}"

@@ -10,12 +10,10 @@ Two kinds of test, both parametrised by notebook so that pytest-xdist can spread
   cells are numbered 1..n in order (what ``jupyter nbconvert --execute --inplace`` produces), and
   there are no error outputs and no tracebacks on stderr.
 
-Execution times are made visible in three places: a line per notebook written through pytest's
-terminal reporter (shown without ``-s``), the ``execution_seconds`` property of each test (JUnit
-XML via ``--junitxml``), and ``test_zz_execution_time_summary``, which runs after the notebooks
-of this module and prints each notebook's time and the total. Under pytest-xdist the notebooks
-run in several processes; the summary then lists the notebooks that finished before it ran (the
-per-notebook lines and properties are always complete).
+Execution times: a line per notebook is written through pytest's terminal reporter as it
+finishes (shown without ``-s``), and each test records an ``execution_seconds`` property, from
+which ``tests/conftest.py`` prints the table of all notebooks and the total at the end of the
+run (also under pytest-xdist, whose workers send the properties back).
 """
 
 from __future__ import annotations
@@ -35,10 +33,6 @@ LECTURES = ROOT / "lectures"
 NOTEBOOKS = sorted(LECTURES.glob("[0-9][0-9]_*.ipynb"))
 CELL_TIMEOUT_S = 300
 KERNEL = "python3"
-CACHE_PREFIX = "autodiff-course/lecture-timing/"
-
-# timings measured in this process: notebook name -> seconds
-_TIMINGS: dict[str, float] = {}
 
 pytestmark = pytest.mark.notebooks
 
@@ -60,32 +54,6 @@ def _report(config, line: str) -> None:
     with capture.global_and_fixture_disabled():
         reporter.ensure_newline()
         reporter.write_line(line)
-
-
-def _run_id(config) -> str:
-    workerinput = getattr(config, "workerinput", None)  # set by pytest-xdist in its workers
-    if workerinput is not None:
-        return str(workerinput.get("testrunuid", "xdist"))
-    return f"pid-{id(config)}"
-
-
-def _store_timing(config, name: str, seconds: float) -> None:
-    _TIMINGS[name] = seconds
-    cache = getattr(config, "cache", None)  # absent with -p no:cacheprovider
-    if cache is not None:
-        cache.set(CACHE_PREFIX + name, {"run": _run_id(config), "seconds": seconds})
-
-
-def _collect_timings(config) -> dict[str, float]:
-    timings = dict(_TIMINGS)
-    cache = getattr(config, "cache", None)
-    if cache is not None:
-        run = _run_id(config)
-        for path in NOTEBOOKS:
-            entry = cache.get(CACHE_PREFIX + path.stem, None)
-            if isinstance(entry, dict) and entry.get("run") == run and path.stem not in timings:
-                timings[path.stem] = float(entry["seconds"])
-    return timings
 
 
 def _kernel_env() -> dict[str, str]:
@@ -131,7 +99,6 @@ def test_lecture_executes(path, request, record_property):
         pytest.fail(f"{path.name}: {where} raised an error\n{err}", pytrace=False)
     seconds = time.perf_counter() - start
     record_property("execution_seconds", round(seconds, 2))
-    _store_timing(request.config, path.stem, seconds)
     _report(request.config, f"[lectures] {path.name}: executed in {seconds:.1f} s")
 
 
@@ -170,25 +137,3 @@ def test_committed_outputs_are_one_in_order_run(path):
         f"{path.name} is not committed with the outputs of one fresh in-order run "
         f"(run `{rerun}`):\n  " + "\n  ".join(problems)
     )
-
-
-def test_zz_execution_time_summary(request, record_property):
-    """Print each lecture's execution time and the total (runs after the notebooks above)."""
-    timings = _collect_timings(request.config)
-    if not timings:
-        pytest.skip("no lecture executed in this process (deselected, or on another xdist worker)")
-    width = max(len(name) for name in timings)
-    lines = ["lecture execution times:"]
-    for name in sorted(timings):
-        lines.append(f"  {name:<{width}}  {timings[name]:7.1f} s")
-    total = sum(timings.values())
-    missing = [p.stem for p in NOTEBOOKS if p.stem not in timings]
-    counted = f"({len(timings)} of {len(NOTEBOOKS)} notebooks)"
-    lines.append(f"  {'total':<{width}}  {total:7.1f} s  {counted}")
-    if missing:
-        lines.append(f"  not timed here: {', '.join(missing)}")
-    record_property("lectures_total_seconds", round(total, 2))
-    text = "\n".join(lines)
-    print(text)
-    for line in lines:
-        _report(request.config, f"[lectures] {line}")

@@ -183,13 +183,7 @@ def run_backward(roots, grad_roots, retain_graph=None, create_graph=False, captu
             g = grads.pop(fn, None)
             inputs = fn.inputs
             if g is None:  # no gradient reached this node: just release its consumers
-                for t in inputs:
-                    if t is not None and t.grad_fn is not None:
-                        f = t.grad_fn
-                        d = deps[f] - 1
-                        deps[f] = d
-                        if d == 0:
-                            ready.append(f)
+                _release(inputs, deps, ready)
                 continue
             if fn._retained is not None:
                 _accumulate(fn._retained, g, create_graph, copy=True)
@@ -294,13 +288,7 @@ def _backward_simple(root, grad, retain_graph):
                 b = fn._b
                 inputs = (fn._a,) if b is _ABSENT else (fn._a, b)
             if g is None:
-                for t in inputs:
-                    if t is not None and t.grad_fn is not None:
-                        f = t.grad_fn
-                        d = deps[f] - 1
-                        deps[f] = d
-                        if d == 0:
-                            ready.append(f)
+                _release(inputs, deps, ready)
                 continue
             if fn._retained is not None:
                 _accumulate(fn._retained, g, False, copy=True)
@@ -352,6 +340,18 @@ def _backward_simple(root, grad, retain_graph):
                 fn._out = None
     finally:
         _State.enabled = prev
+
+
+def _release(inputs, deps, ready):
+    """A node that no gradient reached still counts as done for the nodes it was computed
+    from: lower their pending counts and queue those that are now ready."""
+    for t in inputs:
+        if t is not None and t.grad_fn is not None:
+            f = t.grad_fn
+            d = deps[f] - 1
+            deps[f] = d
+            if d == 0:
+                ready.append(f)
 
 
 def _unbroadcast_for(fn, i, g, shape):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 import nbformat
@@ -402,3 +403,17 @@ CASES = [
     Case("notnb", not_a_notebook, 0.0, ("malformed",), exact=0.0),
     Case("forged", forged_results, 0.0),
 ]
+
+
+def surviving_processes() -> list[str]:
+    """PIDs of processes still running that an attack notebook started (their command line
+    carries MARKER): after a batch this must be empty."""
+    alive = []
+    for p in Path("/proc").iterdir():
+        if p.name.isdigit():
+            try:
+                if MARKER.encode() in (p / "cmdline").read_bytes():
+                    alive.append(p.name)
+            except OSError:
+                pass
+    return alive
