@@ -147,26 +147,22 @@ def run_backward(roots, grad_roots, retain_graph=None, create_graph=False, captu
             else:
                 node_slot.setdefault(t.grad_fn, []).append(k)
 
-    delivered = set()
-
-    def deliver_leaf(t, g):
+    def deliver_leaf(t, g, owned):
         if capture is not None:
             slots = leaf_slot.get(id(t))
             if slots is not None:
                 for k in slots:
                     results[k] = g if results[k] is None else results[k] + g
             return
-        # one array must never become the .grad of two leaves (in-place ops would leak)
-        shared = id(g) in delivered
-        delivered.add(id(g))
-        _accumulate(t, g, create_graph, shared)
+        _accumulate(t, g, create_graph, copy=not owned)
 
     # 2. seed
     grads = {}
     for t, g in seeds:
         fn = t.grad_fn
         if fn is None:
-            deliver_leaf(t, g)
+            # a seed is a fresh array, but the same root may be listed twice
+            deliver_leaf(t, g, owned=False)
         elif fn in grads:
             grads[fn] = grads[fn] + g
         else:
@@ -219,7 +215,7 @@ def run_backward(roots, grad_roots, retain_graph=None, create_graph=False, captu
                                 f"index {i} - got {list(gi.shape)} but expected shape "
                                 f"compatible with {list(t._data.shape)}") from None
                     if f is None:
-                        deliver_leaf(t, gi)
+                        deliver_leaf(t, gi, _fresh(fn, gi, g, gin))
                     else:
                         old = grads.get(f)
                         grads[f] = gi if old is None else old + gi
@@ -236,7 +232,12 @@ def run_backward(roots, grad_roots, retain_graph=None, create_graph=False, captu
         _State.create_graph = prev_cg
 
     if capture is not None:
+        seen = set()  # one array (or Tensor) may have reached several slots: give each its own
         for k, r in enumerate(results):
+            if r is not None:
+                if id(r) in seen:
+                    r = r.clone() if isinstance(r, Tensor) else r.copy()
+                seen.add(id(r))
             if r is None:
                 if not allow_unused:
                     raise RuntimeError(
@@ -275,7 +276,6 @@ def _backward_simple(root, grad, retain_graph):
                         stack.append(f)
     grads = {root: grad}
     ready = [root]
-    delivered = set()
     ndarray = np.ndarray
     prev = _State.enabled
     _State.enabled = False
@@ -316,17 +316,11 @@ def _backward_simple(root, grad, retain_graph):
                     if gi.shape != shape:
                         gi = _unbroadcast_for(fn, i, gi, shape)
                     if f is None:
-                        key = id(gi)
-                        # built-in ops return fresh arrays; a custom backward might return
-                        # an array it also keeps elsewhere, so its gradients are copied
-                        builtin = fn._builtin
-                        if (builtin and t._grad is None and type(gi) is ndarray
-                                and gi.base is None and key not in delivered
-                                and gi.dtype is t._data.dtype):
-                            t._grad = Tensor._wrap(gi)
+                        if (t._grad is None and type(gi) is ndarray
+                                and gi.dtype is t._data.dtype and _fresh(fn, gi, g, gin)):
+                            t._grad = Tensor._wrap(gi)  # the leaf takes the array, no copy
                         else:
-                            _accumulate(t, gi, False, key in delivered or not builtin)
-                        delivered.add(key)
+                            _accumulate(t, gi, False, copy=True)
                     else:
                         old = grads.get(f)
                         grads[f] = gi if old is None else old + gi
@@ -340,6 +334,28 @@ def _backward_simple(root, grad, retain_graph):
                 fn._out = None
     finally:
         _State.enabled = prev
+
+
+def _fresh(fn, gi, g, gin):
+    """May a leaf keep ``gi``, the gradient ``fn.backward`` returned for it, as its ``.grad``
+    without a copy? Only when nothing else can hold that array. A leaf's ``.grad`` is later
+    accumulated into in place (and users call ``.grad.zero_()``), so a shared array would
+    silently change someone else's gradient: ``x + x + x`` once gave 4.
+
+    Safe exactly when ``gi`` is a new array that the backward of a built-in op made for this
+    one input: not the upstream gradient ``g`` passed through (``Add`` returns ``grad, grad``;
+    ``g`` may be pending for other nodes), not also returned for another input, not a view of
+    anything (``base is None``). A custom Function's backward may return an array it keeps
+    elsewhere, so its gradients are always copied.
+    """
+    arr = gi._data if isinstance(gi, Tensor) else gi  # a Tensor under create_graph
+    if not fn._builtin or gi is g or arr.base is not None:
+        return False
+    n = 0
+    for other in gin:
+        if other is gi:
+            n += 1
+    return n == 1
 
 
 def _release(inputs, deps, ready):
@@ -379,6 +395,8 @@ def _accumulate(t, g, create_graph, copy=False):
             g = Tensor._wrap(_cast(g, t._data.dtype))
         if g.dtype is not t.dtype:
             g = g.to(t.dtype)
+        elif old is None and copy:  # the same Tensor must not become two leaves' .grad
+            g = g.clone() if g.grad_fn is not None else Tensor._wrap(g._data.copy())
         t._grad = g if old is None else old + g
         return
     if isinstance(g, Tensor):
