@@ -79,6 +79,15 @@ test_fuzz_backward_with_gradient_vector = _mode_test("vector")
 test_fuzz_retain_grad_on_intermediates = _mode_test("retain_grad")
 
 
+@settings(FUZZ, max_examples=max(20, EXAMPLES // 5))
+@given(prog=programs(max_leaves=4, max_instrs=40))
+def test_fuzz_long_programs_in_every_mode(prog):
+    """Longer chains (up to 40 ops) with more reuse, every gradient mode."""
+    want = run(torch, prog)
+    assume(finite(want))
+    compare(prog, run(mygrad, prog), want)
+
+
 @FUZZ
 @given(prog=scalar_programs())
 def test_fuzz_value_and_tensor_match_torch_on_scalar_dags(prog):
