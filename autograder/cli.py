@@ -62,7 +62,7 @@ def cmd_collect(args) -> int:
     from .collect import collect
 
     collect(_paths(args), args.assignment, args.submissions, exchange=args.exchange,
-            roster=_roster(args))
+            roster=_roster(args), exchange_root=args.exchange_root)
     return 0
 
 
@@ -121,7 +121,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--submissions", type=Path, default=None,
                    help="folder or LMS zip of <student_id>/<notebook>.ipynb")
     p.add_argument("--exchange", action="store_true",
-                   help="collect from the nbgrader exchange instead (nbgrader collect)")
+                   help="collect each student's latest hand-in from the nbgrader exchange "
+                        "instead (as nbgrader collect, but never following links)")
+    p.add_argument("--exchange-root", type=Path, default=None,
+                   help="the exchange folder (nbgrader's c.Exchange.root; default: "
+                        "nbgrader's default)")
     p.add_argument("--roster", type=Path, default=None, help=ROSTER_HELP)
     _common(p)
     p.set_defaults(func=cmd_collect)

@@ -50,6 +50,7 @@ class TaskResult:
     score: float = 0.0
     manual: bool = False
     unanswered: bool = False  # manual answer left as released: scored 0, no manual grading
+    by_hand: float | None = None  # manual score already in the gradebook (kept on re-grade)
     checks: list[CheckRecord] = field(default_factory=list)
 
 
@@ -307,8 +308,9 @@ def prepare(paths: CoursePaths, assignment: str):
 
 
 def grade(paths: CoursePaths, assignment: str, submissions: Path, jobs: int = 1,
-          limits: sandbox.Limits | None = None, out=sys.stdout,
+          limits: sandbox.Limits | None = None, out=None,
           roster=None) -> list[SubmissionResult]:
+    out = out or sys.stdout  # looked up per call: a default bound at import goes stale
     limits = limits or sandbox.Limits()
     paths.course_dir.mkdir(parents=True, exist_ok=True)
     submissions = submissions.resolve()
@@ -339,6 +341,7 @@ def grade(paths: CoursePaths, assignment: str, submissions: Path, jobs: int = 1,
             with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
                 for res in pool.map(lambda f: _safe_grade(ctx, f), found):
                     gbmod.record(gb, assignment, source.notebook_name, res)
+                    _note_manual_scores(gb, assignment, res)
                     _write_autograded(paths, assignment, src_nb, release_nb, res)
                     results.append(res)
                     print(f"  {res.student:<20} {res.status:<9} {res.score:>6g} / "
@@ -372,9 +375,18 @@ def _write_autograded(paths, assignment, src_nb, release_nb, res) -> None:
     nbformat.write(rebuilt_notebook(src_nb, reduced, release_nb), out)
 
 
+def _note_manual_scores(gb, assignment: str, res: SubmissionResult) -> None:
+    """Manual scores the gradebook kept (unchanged answers on a re-grade), for the table."""
+    kept = gbmod.manual_scores(gb, assignment, res.student)
+    for t in res.tasks:
+        if t.manual and not t.unanswered and kept.get(t.grade_id) is not None:
+            t.by_hand = float(kept[t.grade_id])
+
+
 def pending_points(tasks) -> float:
     """Points of manual questions answered and waiting for the instructor (formgrader)."""
-    return round(sum(t.points for t in tasks if t.manual and not t.unanswered), 2)
+    return round(sum(t.points for t in tasks
+                     if t.manual and not t.unanswered and t.by_hand is None), 2)
 
 
 def _pending_text(res: SubmissionResult) -> str:
@@ -384,17 +396,21 @@ def _pending_text(res: SubmissionResult) -> str:
 
 def _cell_text(t: TaskResult) -> str:
     if t.manual:
-        return "0" if t.unanswered else "pending"
+        if t.unanswered:
+            return "0"
+        return "pending" if t.by_hand is None else f"{t.by_hand:g}*"
     return format(t.score, "g")
 
 
-def print_table(results: list[SubmissionResult], out=sys.stdout) -> None:
+def print_table(results: list[SubmissionResult], out=None) -> None:
     """One row per student: automatic score, points waiting for manual grading, per task.
 
     ``score`` is the automatic part; a manual question shows ``pending`` (answered, waiting
-    for formgrader) or ``0`` (left blank, or nothing readable handed in): the same rule for
-    every student, whatever the status.
+    for formgrader), ``<score>*`` (graded by hand earlier, kept because the answer did not
+    change) or ``0`` (left blank, or nothing readable handed in): the same rule for every
+    student, whatever the status.
     """
+    out = out or sys.stdout
     if not results:
         print("no submissions found", file=out)
         return
@@ -419,4 +435,7 @@ def print_table(results: list[SubmissionResult], out=sys.stdout) -> None:
         print(f"manual grading: {len(waiting)} student(s) have answers waiting ({total:g} points "
               "in all, column 'pending'); `score` does not include them yet. Grade them in "
               "formgrader; `course export` and `course feedback` then include them.", file=out)
+    if any(t.by_hand is not None for r in results for t in r.tasks):
+        print("*: graded by hand earlier and kept (the answer is unchanged); not in `score`",
+              file=out)
     out.flush()

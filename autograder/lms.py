@@ -248,7 +248,7 @@ def _kind(entry: os.DirEntry) -> str:
     return "a special file"
 
 
-def _listdir(folder: Path, notes: list[str], where: str) -> list[tuple[os.DirEntry, str]]:
+def list_entries(folder: Path, notes: list[str], where: str) -> list[tuple[os.DirEntry, str]]:
     out = []
     try:
         with os.scandir(folder) as it:
@@ -265,14 +265,14 @@ def _listdir(folder: Path, notes: list[str], where: str) -> list[tuple[os.DirEnt
     return sorted(out, key=lambda x: x[0].name)
 
 
-def _notebooks_in(folder: Path, notes: list[str], where: str) -> list[Path]:
+def notebooks_in(folder: Path, notes: list[str], where: str) -> list[Path]:
     """Every regular ``.ipynb`` beneath ``folder``, never through a link."""
     out: list[Path] = []
     stack = [(folder, where, 0)]
     count = 0
     while stack:
         d, w, depth = stack.pop()
-        for entry, kind in _listdir(d, notes, w):
+        for entry, kind in list_entries(d, notes, w):
             count += 1
             if count > MAX_WALK_ENTRIES:
                 notes.append(f"{where}: more than {MAX_WALK_ENTRIES} entries; the rest skipped")
@@ -292,7 +292,7 @@ def _notebooks_in(folder: Path, notes: list[str], where: str) -> list[Path]:
     return sorted(out)
 
 
-def _choose(nbs: list[Path], base: Path, assignment: str, notebook: str,
+def choose_notebook(nbs: list[Path], base: Path, assignment: str, notebook: str,
             mtimes: dict[Path, float] | None = None) -> tuple[Path | None, list[str]]:
     """One notebook out of several, and a note saying which and why."""
     if not nbs:
@@ -404,7 +404,7 @@ def discover(root: Path, assignment: str, notebook: str, roster=None) -> Discove
                          f"and {name!r}")
         return participants[key]
 
-    for entry, kind in _listdir(root, notes, ""):
+    for entry, kind in list_entries(root, notes, ""):
         name = unicodedata.normalize("NFC", entry.name)
         path = Path(entry.path)
         m = MOODLE_DIR.match(name) if kind == "dir" else MOODLE_FILE.match(name)
@@ -414,7 +414,7 @@ def discover(root: Path, assignment: str, notebook: str, roster=None) -> Discove
             if m.group("plugin") != "file":
                 p.other.append(m.group("plugin"))
             elif kind == "dir":
-                p.files += _notebooks_in(path, notes, f"{name}/")
+                p.files += notebooks_in(path, notes, f"{name}/")
             elif name.endswith(".ipynb"):
                 p.files.append(path)
             else:
@@ -437,8 +437,8 @@ def discover(root: Path, assignment: str, notebook: str, roster=None) -> Discove
                 notes.append(f"{name!r}: not a valid student id nor an LMS folder (skipped)")
                 continue
             sub_notes: list[str] = []
-            nbs = _notebooks_in(path, sub_notes, f"{name}/")
-            chosen, why = _choose(nbs, path, assignment, notebook)
+            nbs = notebooks_in(path, sub_notes, f"{name}/")
+            chosen, why = choose_notebook(nbs, path, assignment, notebook)
             if student in found:
                 notes.append(f"{student}: two submissions; kept {found[student].path}")
                 continue
@@ -478,7 +478,7 @@ def discover(root: Path, assignment: str, notebook: str, roster=None) -> Discove
         pnotes = [f"from {who}" + (f", matched by {how}" if how else "")]
         if p.late:
             pnotes.append(f"{p.lms} marked this submission late")
-        chosen, why = _choose(p.files, root, assignment, notebook)
+        chosen, why = choose_notebook(p.files, root, assignment, notebook)
         if chosen is None:
             pnotes.append("no notebook in the hand-in" + (
                 f" (only {', '.join(p.other)})" if p.other else ""))

@@ -334,3 +334,52 @@ def test_ambiguous_name_matches_nobody(tmp_path):
         {"student_id": "a1", "name": "山田 太郎"}, {"student_id": "a2", "name": "山田太郎"}]))
     p = lms.Participant("moodle", "5", "山田 太郎")
     assert roster.match(p) == (None, "the name matches 2 roster rows")
+
+
+# ----------------------------------------------------------------------------- exchange
+
+
+def test_exchange_collect_never_follows_what_students_put_there(tmp_path, capsys):
+    """nbgrader's own collect copies with copytree, which follows symlinks and opens FIFOs;
+    ours reads each student's latest hand-in and nothing a student could point elsewhere."""
+    secret = tmp_path / "instructor" / "other-student.ipynb"
+    secret.parent.mkdir()
+    secret.write_bytes(_nb("SECRET"))
+    inbound = tmp_path / "exchange" / "default_course" / "inbound"
+    inbound.mkdir(parents=True)
+
+    def hand_in(student, stamp, files):
+        d = inbound / f"{student}+ex01+{stamp}+r{abs(hash(stamp)) % 999}"
+        d.mkdir()
+        (d / "timestamp.txt").write_text(stamp)
+        for name, make in files.items():
+            make(d / name)
+        return d
+
+    def data(b):
+        return lambda p: p.write_bytes(b)
+
+    hand_in("alice", "2024-05-01 10:00:00.000000 UTC", {"ex01.ipynb": data(_nb("alice-1"))})
+    hand_in("alice", "2024-05-02 10:00:00.000000 UTC", {"ex01.ipynb": data(_nb("alice-2"))})
+    hand_in("bob", "2024-05-01 10:00:00.000000 UTC",
+            {"ex01.ipynb": lambda p: p.symlink_to(secret)})
+    hand_in("carol", "2024-05-01 10:00:00.000000 UTC", {"ex01.ipynb": os.mkfifo})
+    d = hand_in("dave", "2024-05-01 10:00:00.000000 UTC", {})
+    (d / "ex01.ipynb").mkdir()  # a folder named like the notebook, holding a hard link
+    os.link(secret, d / "ex01.ipynb" / "ex01.ipynb")
+    (inbound / "erin+ex01+2024-05-01 10:00:00.000000 UTC+x").symlink_to(secret.parent)
+    course = tmp_path / "course"
+    code = course_main(["collect", "ex01", "--exchange", "--exchange-root",
+                        str(tmp_path / "exchange"), "--course-dir", str(course),
+                        "--solutions", str(SOLUTIONS)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    got = {p.parent.parent.name: p.read_bytes()
+           for p in (course / "submitted").glob("*/ex01/ex01.ipynb")}
+    assert got == {"alice": _nb("alice-2")}
+    assert ((course / "submitted" / "alice" / "ex01" / "timestamp.txt").read_text()
+            == "2024-05-02 10:00:00.000000 UTC")
+    for what in ("a symbolic link", "a FIFO", "a hard link", "collected 1 "):
+        assert what in out, (what, out)
+    assert "erin" in out  # the symlinked hand-in folder is reported, not entered
+    assert b"SECRET" not in b"".join(p.read_bytes() for p in course.rglob("*") if p.is_file())

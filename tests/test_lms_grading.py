@@ -175,3 +175,25 @@ def test_feedback_shows_manual_points_the_same_way(course, manual_entered):
     # yes/no checks read as sentences, not as a number compared with torch
     assert "x.grad が None のまま (テスト 1): はい、そのとおりです。" in page["s1001"]
     assert "(1 = はい)" not in page["s1001"]
+
+
+def test_regrade_shows_kept_manual_scores_not_pending(course, manual_entered):
+    """Re-grading the same download keeps s1003's manual 7 (answer unchanged): the table then
+    shows it instead of 'pending', and only s1001's 10 points still wait."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = course_main(["grade", "ex01", "--submissions", str(course["base"] / "moodle.zip"),
+                            "--roster", str(course["roster"]), "--jobs", "2", *course["common"]])
+    text = out.getvalue()
+    assert code == 0, text
+    table = _table(text)
+    head = text[text.index("\nstudent "):].splitlines()[1].split()
+    col = head.index("int_error")
+    assert table["s1003"][3] == "-" and table["s1003"][col] == "7*"
+    assert table["s1001"][3] == "10" and table["s1001"][col] == "pending"
+    assert "manual grading: 1 student(s) have answers waiting (10 points" in text
+    gb = open_gradebook(course["paths"].db)
+    try:
+        assert gb.find_grade(MANUAL, "ex01", "ex01", "s1003").manual_score == 7.0
+    finally:
+        gb.close()
