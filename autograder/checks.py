@@ -230,7 +230,7 @@ def _yes_no(name: str, got: dict, expect: Expect) -> Outcome | None:
     if not (expect.yes_no or YES_NO_LABEL.search(name)):
         return None
     label = YES_NO_LABEL.sub("", name, count=1)
-    fact = YES_NO_LABEL.split(name, maxsplit=1)[0].strip() or label
+    fact = re.sub(r"\s*\(テスト \d+\)$", "", YES_NO_LABEL.split(name, maxsplit=1)[0].strip())
     ref = _to_numbers(_expected_plain(expect))
     if ref is None or ref.shape != () or float(ref) not in (0.0, 1.0):
         return None
