@@ -42,18 +42,19 @@ def collect(paths: CoursePaths, assignment: str, submissions: Path | None,
 
             remember(paths.course_dir, roster, batch.participants)
             print(f"LMS identities saved in {participants_file(paths.course_dir)}", file=out)
-        n = sum(_store(paths, assignment, nb_name, f, out) for f in batch.found)
+        n = sum(_store(paths, assignment, nb_name, f, out, show_notes=False)
+                for f in batch.found)  # their unusual notes are in batch.notes
         print(f"collected {n} submissions into {paths.course_dir / 'submitted'}", file=out)
         return n
 
 
 def _store(paths: CoursePaths, assignment: str, nb_name: str, f: Found, out,
-           timestamp: bytes | None = None) -> bool:
+           timestamp: bytes | None = None, show_notes: bool = True) -> bool:
     """Copy one hand-in's notebook (read safely) into submitted/; False when not collected."""
-    for note in f.notes:
+    for note in f.notes if show_notes else ():
         print(f"note: {f.student}: {note}", file=out)
     if f.path is None:
-        if not f.notes:
+        if show_notes and not f.notes:
             print(f"note: {f.student}: no notebook", file=out)
         return False
     try:

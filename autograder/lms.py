@@ -212,13 +212,22 @@ def _copy_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path) -> in
     return written
 
 
-def unwrap(folder: Path) -> Path:
-    """LMS zips often wrap everything in one folder: descend while that is so."""
+def unwrap(folder: Path, assignment: str = "") -> Path:
+    """LMS zips often wrap everything in one folder: descend while that is so.
+
+    Not into a Moodle participant's folder or a student's own folder (a class of one: a
+    folder holding one notebook, or the assignment's folder)."""
     for _ in range(3):
         entries = [p for p in folder.iterdir() if p.name != "__MACOSX"]
-        if (len(entries) == 1 and entries[0].is_dir() and not entries[0].is_symlink()
-                and len(list(entries[0].iterdir())) > 1):
-            folder = entries[0]
+        if len(entries) != 1 or not entries[0].is_dir() or entries[0].is_symlink():
+            break
+        inner = entries[0]
+        if MOODLE_DIR.match(inner.name) or (assignment and (inner / assignment).is_dir()):
+            break
+        content = [p for p in inner.iterdir() if p.name != "__MACOSX"]
+        if len(content) > 1 or any(p.is_dir() or MOODLE_FILE.match(p.name) or
+                                   CANVAS_FILE.match(p.name) for p in content):
+            folder = inner
         else:
             break
     return folder
@@ -442,8 +451,9 @@ def discover(root: Path, assignment: str, notebook: str, roster=None) -> Discove
             if student in found:
                 notes.append(f"{student}: two submissions; kept {found[student].path}")
                 continue
-            found[student] = Found(student, chosen, sub_notes + (
-                why if chosen else [f"no .ipynb file in {name}/"]), root)
+            said = sub_notes + (why if chosen else [f"no .ipynb file in {name}/"])
+            found[student] = Found(student, chosen, said, root)
+            notes += [f"{student}: {n}" for n in said]
         elif name.endswith(".ipynb"):
             kinds["flat"] = kinds.get("flat", 0) + 1
             student = _flat_student(name)
@@ -475,14 +485,15 @@ def discover(root: Path, assignment: str, notebook: str, roster=None) -> Discove
             notes.append(f"{who}: student {student} already has a hand-in in this batch; "
                          "skipped")
             continue
-        pnotes = [f"from {who}" + (f", matched by {how}" if how else "")]
-        if p.late:
-            pnotes.append(f"{p.lms} marked this submission late")
+        said = [f"{p.lms} marked this submission late"] if p.late else []
         chosen, why = choose_notebook(p.files, root, assignment, notebook)
         if chosen is None:
-            pnotes.append("no notebook in the hand-in" + (
+            said.append("no notebook in the hand-in" + (
                 f" (only {', '.join(p.other)})" if p.other else ""))
-        found[student] = Found(student, chosen, pnotes + why, root)
+        said += why
+        notes += [f"{student}: {n}" for n in said]  # the unusual ones, also for the output
+        found[student] = Found(student, chosen, [
+            f"from {who}" + (f", matched by {how}" if how else ""), *said], root)
         by_student[student] = p
 
     if roster is not None:
@@ -516,7 +527,7 @@ class Submissions:
             self._tmp = tempfile.TemporaryDirectory(prefix="course-zip-")
             dest = Path(self._tmp.name)
             notes = safe_extract(root, dest)
-            root = unwrap(dest)
+            root = unwrap(dest, self.assignment)
         d = discover(root, self.assignment, self.notebook, self.roster)
         d.notes[:0] = notes
         return d

@@ -383,3 +383,16 @@ def test_exchange_collect_never_follows_what_students_put_there(tmp_path, capsys
         assert what in out, (what, out)
     assert "erin" in out  # the symlinked hand-in folder is reported, not entered
     assert b"SECRET" not in b"".join(p.read_bytes() for p in course.rglob("*") if p.is_file())
+
+
+def test_a_class_of_one_is_not_unwrapped_into_the_participant(tmp_path):
+    z = build_zip(tmp_path / "one.zip", [
+        ("ex01-download/山田 太郎_1001_assignsubmission_file_/ex01.ipynb", _nb("old"),
+         (2024, 5, 1, 9, 0, 0)),
+        ("ex01-download/山田 太郎_1001_assignsubmission_file_/ex01 (1).ipynb", _nb("new"),
+         (2024, 5, 1, 11, 0, 0)),
+    ])
+    with Submissions(z, "ex01", "ex01.ipynb") as d:
+        assert d.layout == "moodle"
+        assert {f.student: read_submission(f) for f in d.found} == {"moodle-1001": _nb("new")}
+        assert any(n.startswith("moodle-1001: 2 notebooks handed in") for n in d.notes)
