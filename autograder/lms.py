@@ -49,6 +49,8 @@ MAX_MEMBERS = 20_000
 MAX_RATIO = 1000  # uncompressed / compressed, for members over 1 MB
 MAX_READ_BYTES = 32 * 1024 * 1024
 MAX_WALK_ENTRIES = 5_000  # per participant folder
+JUNK = {"__MACOSX", ".DS_Store", "Thumbs.db", "desktop.ini", ".ipynb_checkpoints",
+        ".Trashes", ".Spotlight-V100", ".fseventsd"}
 
 MOODLE_DIR = re.compile(r"^(?P<name>.+)_(?P<pid>\d+)_assignsubmission_(?P<plugin>[a-z0-9]+)_$")
 MOODLE_FILE = re.compile(
@@ -212,19 +214,23 @@ def _copy_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path) -> in
     return written
 
 
+def _junk(name: str) -> bool:
+    return name in JUNK or name.startswith("._")
+
+
 def unwrap(folder: Path, assignment: str = "") -> Path:
     """LMS zips often wrap everything in one folder: descend while that is so.
 
     Not into a Moodle participant's folder or a student's own folder (a class of one: a
     folder holding one notebook, or the assignment's folder)."""
     for _ in range(3):
-        entries = [p for p in folder.iterdir() if p.name != "__MACOSX"]
+        entries = [p for p in folder.iterdir() if not _junk(p.name)]
         if len(entries) != 1 or not entries[0].is_dir() or entries[0].is_symlink():
             break
         inner = entries[0]
         if MOODLE_DIR.match(inner.name) or (assignment and (inner / assignment).is_dir()):
             break
-        content = [p for p in inner.iterdir() if p.name != "__MACOSX"]
+        content = [p for p in inner.iterdir() if not _junk(p.name)]
         if len(content) > 1 or any(p.is_dir() or MOODLE_FILE.match(p.name) or
                                    CANVAS_FILE.match(p.name) for p in content):
             folder = inner
@@ -262,7 +268,10 @@ def list_entries(folder: Path, notes: list[str], where: str) -> list[tuple[os.Di
     try:
         with os.scandir(folder) as it:
             for entry in it:
-                if entry.name.startswith(".") or entry.name == "__MACOSX":
+                if _junk(entry.name):
+                    continue  # what file managers and Jupyter leave behind, never a hand-in
+                if entry.name.startswith("."):
+                    notes.append(f"{where}{entry.name!r}: hidden, not read (skipped)")
                     continue
                 kind = _kind(entry)
                 if kind not in ("dir", "file"):
@@ -287,8 +296,6 @@ def notebooks_in(folder: Path, notes: list[str], where: str) -> list[Path]:
                 notes.append(f"{where}: more than {MAX_WALK_ENTRIES} entries; the rest skipped")
                 return sorted(out)
             if kind == "dir":
-                if entry.name == ".ipynb_checkpoints":
-                    continue
                 if depth < 4:
                     stack.append((Path(entry.path), f"{w}{entry.name}/", depth + 1))
                 else:

@@ -280,6 +280,8 @@ def test_links_and_special_files_in_a_submission_folder_are_never_read(tmp_path)
     for s in ("alice", "bob", "carol", "erin", "frank"):
         (subs / s).mkdir(parents=True)
     (subs / "alice" / "ex01.ipynb").write_bytes(_nb("alice"))
+    (subs / "alice" / ".other.ipynb").write_bytes(_nb("hidden"))
+    (subs / ".DS_Store").write_bytes(b"junk")
     (subs / "bob" / "ex01.ipynb").symlink_to(secret)  # symlink to a file outside
     os.link(secret, subs / "carol" / "ex01.ipynb")  # hard link to a file outside
     (subs / "dave").symlink_to(outside, target_is_directory=True)  # symlinked folder
@@ -296,8 +298,10 @@ def test_links_and_special_files_in_a_submission_folder_are_never_read(tmp_path)
     assert got == {"alice": _nb("alice"), "bob": None, "carol": None, "erin": None,
                    "frank": None}
     for what in ("'ex01.ipynb': a symbolic link", "a hard link (2 names)", "'dave': a symbolic",
-                 "a FIFO", "a socket", "'zed_ex01.ipynb': a symbolic link"):
+                 "a FIFO", "a socket", "'zed_ex01.ipynb': a symbolic link",
+                 "alice/'.other.ipynb': hidden"):
         assert what in notes, (what, notes)
+    assert ".DS_Store" not in notes  # known junk is not worth a line
 
 
 def test_read_submission_refuses_what_discovery_did_not_vouch_for(tmp_path):
