@@ -5,7 +5,7 @@ Japanese Windows) with a header row. Columns, matched case-insensitively (aliase
 
 =================  ===========================================================================
 ``student_id``     the university's student number; the id in the gradebook  [学籍番号, id number]
-``name``           full name as the LMS shows it  [氏名, 名前, full name]
+``name``           full name as the LMS shows it  [氏名, 名前, full name, student]
 ``email``          [email address, メールアドレス]
 ``moodle_id``      Moodle's participant id in this assignment (``123456`` or ``Participant
                    123456``, as in the offline grading worksheet's Identifier column)
@@ -16,10 +16,12 @@ Japanese Windows) with a header row. Columns, matched case-insensitively (aliase
 ``section``        Canvas section
 =================  ===========================================================================
 
-Only ``student_id`` is required. An LMS participant is matched by its LMS id when the roster
-has that column, else by name (Unicode NFKC, spaces and case ignored; Canvas writes the name
-lower-case without punctuation, surname first, so both orders are tried). A name shared by two
-roster rows matches nobody and is reported.
+Only ``student_id`` is required; without it a ``SIS User ID`` column stands in, so Canvas's
+own gradebook export (``Student, ID, SIS User ID, ...``) works as a roster as it is. An LMS
+participant is matched by its LMS id when the roster has that column, else by name (Unicode
+NFKC, spaces and case ignored; Canvas writes the name lower-case without punctuation, surname
+first, so both orders are tried). A name shared by two roster rows matches nobody and is
+reported.
 
 ``course collect`` / ``course grade`` also write what they learned about each LMS participant
 into ``COURSE_DIR/participants.csv`` (same columns), which ``course export`` reads when no
@@ -43,7 +45,7 @@ COLUMNS = ("student_id", "name", "email", "moodle_id", "canvas_id", "sis_user_id
 ALIASES = {
     "student_id": ("student_id", "student id", "studentid", "学籍番号", "id number",
                    "idnumber", "student number"),
-    "name": ("name", "full name", "fullname", "氏名", "名前", "student name"),
+    "name": ("name", "full name", "fullname", "氏名", "名前", "student name", "student"),
     "email": ("email", "email address", "e-mail", "mail", "メールアドレス"),
     "moodle_id": ("moodle_id", "moodle participant", "moodle_participant", "identifier",
                   "participant"),
@@ -141,8 +143,12 @@ def load_roster(path: Path) -> Roster:
         raise ConfigError(f"{path} is empty; it needs a header row with student_id") from None
     where: dict[str, int] = {}
     notes: list[str] = []
-    for i, h in enumerate(header):
-        key = h.strip().casefold()
+    keys = [h.strip().casefold() for h in header]
+    canvas_export = "sis user id" in keys and "id" in keys  # Canvas's gradebook export
+    for i, (h, key) in enumerate(zip(header, keys)):
+        if canvas_export and key == "id":
+            where.setdefault("canvas_id", i)
+            continue
         for col, names in ALIASES.items():
             if key in names and col not in where:
                 where[col] = i
@@ -150,14 +156,18 @@ def load_roster(path: Path) -> Roster:
         else:
             if h.strip():
                 notes.append(f"roster column {h!r} not used")
+    if "student_id" not in where and "sis_user_id" in where:
+        where["student_id"] = where["sis_user_id"]
+        notes.append("no student_id column: the SIS User ID is used as the student id")
     if "student_id" not in where:
         raise ConfigError(f"{path}: no student_id column (header {header}); the roster needs "
-                          f"student_id and may have {', '.join(COLUMNS[1:])}")
+                          f"student_id and may have {', '.join(COLUMNS[1:])}. A Moodle "
+                          "grading worksheet works once a student_id column is added")
     students: list[Student] = []
     seen: set[str] = set()
     for n, row in enumerate(reader, start=2):
-        if not any(c.strip() for c in row):
-            continue
+        if not any(c.strip() for c in row) or (row and row[0].strip() == "Points Possible"):
+            continue  # blank lines; the second header row of Canvas's export
         vals = {col: (row[i].strip() if i < len(row) else "") for col, i in where.items()}
         sid = vals["student_id"]
         if not STUDENT_ID.match(sid):

@@ -400,3 +400,24 @@ def test_a_class_of_one_is_not_unwrapped_into_the_participant(tmp_path):
         assert d.layout == "moodle"
         assert {f.student: read_submission(f) for f in d.found} == {"moodle-1001": _nb("new")}
         assert any(n.startswith("moodle-1001: 2 notebooks handed in") for n in d.notes)
+
+
+def test_canvas_gradebook_export_works_as_a_roster(tmp_path):
+    p = tmp_path / "canvas.csv"
+    p.write_text('Student,ID,SIS User ID,SIS Login ID,Section,ex01 (555)\n'
+                 '    Points Possible,,,,,100\n'
+                 '"Yamada, Taro",2001,s1001,yamada,A,\n'
+                 '"Sato, Hanako",,s1003,,A,\n'
+                 '"Student, Test",2999,,,A,\n', encoding="utf-8")
+    r = load_roster(p)
+    assert list(r.students) == ["s1001", "s1003"]
+    s = r.students["s1001"]
+    assert (s.canvas_id, s.sis_user_id, s.sis_login_id, s.section, s.name) == (
+        "2001", "s1001", "yamada", "A", "Yamada, Taro")
+    assert any("SIS User ID is used" in n for n in r.notes)
+    assert any("''" in n and "not a valid student id" in n for n in r.notes)  # Test Student
+    # Canvas writes "satohanako" into file names for the sortable name "Sato, Hanako"
+    assert r.match(lms.Participant("canvas", "2003", "satohanako")) == ("s1003", "name")
+    assert r.match(lms.Participant("canvas", "2001", "whoever")) == ("s1001", "canvas_id")
+    # a name whose roster row carries another Canvas id is somebody else
+    assert r.match(lms.Participant("canvas", "77", "yamadataro"))[0] is None
