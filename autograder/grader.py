@@ -336,6 +336,11 @@ def grade(paths: CoursePaths, assignment: str, submissions: Path, jobs: int = 1,
         try:
             known = {s.id for s in gb.students}
             graded_before = {r["student_id"] for r in gbmod.all_results(gb, assignment)}
+            kept = sorted(f.student for f in found if f.absent and f.student in graded_before)
+            found = [f for f in found if not (f.absent and f.student in graded_before)]
+            if kept:  # a partial batch never turns an earlier result into `missing`
+                print(f"  note: not in this batch, earlier result kept: {', '.join(kept)}",
+                      file=out)
             for sid in sorted(known - {f.student for f in found} - graded_before):
                 found.append(Found(sid, None, ["in the gradebook roster, no submission"]))
             with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:

@@ -70,6 +70,7 @@ class Found:
     path: Path | None  # None: missing
     notes: list[str] = field(default_factory=list)
     root: Path | None = None  # the submission root ``path`` lies beneath (read via openat)
+    absent: bool = False  # on the roster, nothing at all in this batch
 
 
 @dataclass
@@ -506,7 +507,8 @@ def discover(root: Path, assignment: str, notebook: str, roster=None) -> Discove
     if roster is not None:
         missing = [s for s in roster.student_ids() if s not in found or found[s].path is None]
         for sid in missing:
-            found.setdefault(sid, Found(sid, None, ["on the roster, no hand-in"], root))
+            found.setdefault(sid, Found(sid, None, ["on the roster, no hand-in"], root,
+                                        absent=True))
         if missing:
             notes.append(f"missing (on the roster, no notebook handed in): {', '.join(missing)}")
     layout = " + ".join(sorted(kinds, key=lambda k: -kinds[k])) or "empty"

@@ -197,3 +197,24 @@ def test_regrade_shows_kept_manual_scores_not_pending(course, manual_entered):
         assert gb.find_grade(MANUAL, "ex01", "ex01", "s1003").manual_score == 7.0
     finally:
         gb.close()
+
+
+def test_a_partial_batch_keeps_earlier_results_of_absent_roster_students(course):
+    """A later download holding only Mary's hand-in regrades her alone: s1001's 90 stays,
+    it is not overwritten as `missing` because s1001 is on the roster."""
+    z = build_zip(course["base"] / "late-batch.zip", [
+        ("Mary Ann Smith_1002_assignsubmission_file_/ex01.ipynb", REL)])
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = course_main(["grade", "ex01", "--submissions", str(z), "--roster",
+                            str(course["roster"]), *course["common"]])
+    text = out.getvalue()
+    assert code == 0, text
+    assert set(_table(text)) == {"s1002"}
+    assert "earlier result kept: s1001, s1003, s1004, s1009" in text
+    gb = open_gradebook(course["paths"].db)
+    try:
+        assert gb.find_submission("ex01", "s1001").score == 90.0
+        assert gb.find_submission("ex01", "s1003").score == 97.0
+    finally:
+        gb.close()
