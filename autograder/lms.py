@@ -264,7 +264,11 @@ def _kind(entry: os.DirEntry) -> str:
     return "a special file"
 
 
-def list_entries(folder: Path, notes: list[str], where: str) -> list[tuple[os.DirEntry, str]]:
+def list_entries(folder: Path, notes: list[str], where: str,
+                 rejected: list[tuple[str, str]] | None = None
+                 ) -> list[tuple[os.DirEntry, str]]:
+    """Regular files and folders in ``folder`` (never through a link), sorted by name; links
+    and special files are noted (and, with ``rejected``, returned there as (name, kind))."""
     out = []
     try:
         with os.scandir(folder) as it:
@@ -277,6 +281,8 @@ def list_entries(folder: Path, notes: list[str], where: str) -> list[tuple[os.Di
                 kind = _kind(entry)
                 if kind not in ("dir", "file"):
                     notes.append(f"{where}{entry.name!r}: {kind}, not read (skipped)")
+                    if rejected is not None:
+                        rejected.append((entry.name, kind))
                     continue
                 out.append((entry, kind))
     except OSError as e:
@@ -421,7 +427,8 @@ def discover(root: Path, assignment: str, notebook: str, roster=None) -> Discove
                          f"and {name!r}")
         return participants[key]
 
-    for entry, kind in list_entries(root, notes, ""):
+    rejected: list[tuple[str, str]] = []
+    for entry, kind in list_entries(root, notes, "", rejected):
         name = unicodedata.normalize("NFC", entry.name)
         path = Path(entry.path)
         m = MOODLE_DIR.match(name) if kind == "dir" else MOODLE_FILE.match(name)
@@ -474,6 +481,20 @@ def discover(root: Path, assignment: str, notebook: str, roster=None) -> Discove
             found[student] = Found(student, path, [], root)
         else:
             notes.append(f"{name!r}: not a notebook or student folder (skipped)")
+
+    for raw, kind in rejected:  # still a row for whoever handed in a link or special file
+        name = unicodedata.normalize("NFC", raw)
+        m = MOODLE_DIR.match(name) or MOODLE_FILE.match(name)
+        if m:
+            participant("moodle", m.group("pid"), m.group("name"))
+            continue
+        m = CANVAS_FILE.match(name)
+        if m:
+            participant("canvas", m.group("uid"), m.group("name"))
+            continue
+        student = _flat_student(name) if name.endswith(".ipynb") else name
+        if STUDENT_ID.match(student) and student not in found:
+            found[student] = Found(student, None, [f"{name!r}: {kind}, not read"], root)
 
     by_student: dict[str, Participant] = {}
     other_parts = sorted({o for p in participants.values() for o in p.other})

@@ -295,8 +295,9 @@ def test_links_and_special_files_in_a_submission_folder_are_never_read(tmp_path)
             notes = "\n".join(d.notes + [n for f in d.found for n in f.notes])
     finally:
         sock.close()
-    assert got == {"alice": _nb("alice"), "bob": None, "carol": None, "erin": None,
-                   "frank": None}
+    # every student still gets a row (graded as missing), none of them reads the secret
+    assert got == {"alice": _nb("alice"), "bob": None, "carol": None, "dave": None,
+                   "erin": None, "frank": None, "zed": None}
     for what in ("'ex01.ipynb': a symbolic link", "a hard link (2 names)", "'dave': a symbolic",
                  "a FIFO", "a socket", "'zed_ex01.ipynb': a symbolic link",
                  "alice/'.other.ipynb': hidden"):
@@ -421,3 +422,20 @@ def test_canvas_gradebook_export_works_as_a_roster(tmp_path):
     assert r.match(lms.Participant("canvas", "2001", "whoever")) == ("s1001", "canvas_id")
     # a name whose roster row carries another Canvas id is somebody else
     assert r.match(lms.Participant("canvas", "77", "yamadataro"))[0] is None
+
+
+def test_a_linked_moodle_folder_still_gets_a_row_and_is_not_entered(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "ex01.ipynb").write_bytes(_nb("SECRET"))
+    subs = tmp_path / "subs"
+    ok = subs / "Mary Ann Smith_1002_assignsubmission_file_"
+    ok.mkdir(parents=True)
+    (ok / "ex01.ipynb").write_bytes(_nb("mary"))
+    (subs / "山田 太郎_1001_assignsubmission_file_").symlink_to(outside)
+    with Submissions(subs, "ex01", "ex01.ipynb") as d:
+        got = {f.student: (read_submission(f) if f.path else None) for f in d.found}
+        notes = "\n".join(d.notes)
+    assert got == {"moodle-1001": None, "moodle-1002": _nb("mary")}
+    assert "'山田 太郎_1001_assignsubmission_file_': a symbolic link, not read" in notes
+    assert "moodle-1001: no notebook in the hand-in" in notes
