@@ -10,8 +10,11 @@ import shutil
 
 import numpy as np
 
+from .fonts import use_japanese_font
+
 __all__ = [
-    "plot_loss_curves", "plot_contour", "plot_decision_boundary", "draw_graph", "GraphDrawing",
+    "use_japanese_font", "plot_loss_curves", "plot_contour", "plot_decision_boundary",
+    "draw_graph", "GraphDrawing",
 ]
 
 
