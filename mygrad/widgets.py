@@ -108,7 +108,8 @@ class _Explorer:
 class BackwardStep:
     """One node's turn in the backward pass.
 
-    ``node`` indexes :attr:`BackwardTrace.nodes`; ``upstream`` is that node's (complete)
+    ``node`` indexes :attr:`BackwardTrace.nodes` and ``inputs`` lists its inputs' indices in
+    argument order (``x * x`` lists ``x`` twice); ``upstream`` is that node's (complete)
     gradient d(output)/d(node); ``local[i]`` is the local derivative d(node)/d(input i) (for a
     tensor node with more than one element: ``None``); ``contribution[i]`` is what this step
     adds to input ``i``'s gradient (upstream x local, a vector-Jacobian product for tensors);
@@ -116,6 +117,7 @@ class BackwardStep:
     """
 
     node: int
+    inputs: tuple
     upstream: object
     local: dict
     contribution: dict
@@ -190,14 +192,16 @@ def _trace_value(root):
         contribution = {j: up * d for j, d in local.items()}
         for j, c in contribution.items():
             grads[j] = c if grads[j] is None else grads[j] + c
-        steps.append(BackwardStep(i, up, local, contribution, list(grads)))
+        steps.append(BackwardStep(i, tuple(index[id(p)] for p in v._prev), up, local,
+                                  contribution, list(grads)))
     return BackwardTrace(nodes, edges, steps, start)
 
 
 def _trace_tensor(root, names):
     import mygrad as lib
 
-    autograd_grad = lib.autograd.grad
+    from .autograd.engine import unbroadcast
+
     if root.numel() != 1:
         raise ValueError(
             "backward_steps: the output must have one element (like backward() without a "
@@ -205,11 +209,14 @@ def _trace_tensor(root, names):
     if root.grad_fn is None:
         raise ValueError("backward_steps: the output has no grad_fn (no graph to step through)")
 
-    def inputs_of(t):
+    def positions(t):  # (argument position, input) for inputs that take a gradient
         fn = t.grad_fn
         if fn is None:
             return []
-        return list({id(x): x for x in fn.inputs if x is not None and x.requires_grad}.values())
+        return [(k, x) for k, x in enumerate(fn.inputs) if x is not None and x.requires_grad]
+
+    def inputs_of(t):
+        return list({id(x): x for _, x in positions(t)}.values())
 
     # depth-first post-order: every tensor after its inputs
     order, seen, stack = [], set(), [(root, False)]
@@ -230,30 +237,46 @@ def _trace_tensor(root, names):
               "data": t.detach().numpy().copy()} for t in order]
     edges = [(index[id(p)], index[id(t)]) for t in order for p in inputs_of(t)]
 
+    def direct(t, upstream):
+        """What t's own backward rule sends to each input for ``upstream`` (this edge only,
+        not the other paths to that input), reduced to the input's shape."""
+        fn = t.grad_fn
+        if fn._saved is None:
+            raise RuntimeError(
+                "backward_steps: the graph was freed by backward(); call backward_steps "
+                "first, or backward(retain_graph=True)")
+        g = np.asarray(upstream, dtype=t.detach().numpy().dtype).reshape(tuple(t.shape))
+        with lib.no_grad():
+            gin = fn.backward(fn, g)
+        if not isinstance(gin, (tuple, list)):
+            gin = (gin,)
+        out = {}
+        for k, x in positions(t):
+            gi = gin[k]
+            if gi is None:
+                continue
+            gi = np.asarray(gi.detach().numpy() if hasattr(gi, "detach") else gi, np.float64)
+            if gi.shape != tuple(x.shape):
+                gi = unbroadcast(gi, tuple(x.shape))
+            j = index[id(x)]
+            out[j] = gi if j not in out else out[j] + gi
+        return out
+
     grads = [None] * len(order)
     grads[index[id(root)]] = np.ones(tuple(root.shape))
     start = list(grads)
     steps = []
     for t in reversed(order):
-        ins = inputs_of(t)
-        if not ins:
+        if not inputs_of(t):
             continue
         i = index[id(t)]
         up = grads[i]
-        vjp = autograd_grad(t, ins, grad_outputs=lib.tensor(up, dtype=t.dtype),
-                            retain_graph=True, allow_unused=True)
-        local = {}
-        if t.numel() == 1:
-            ones = autograd_grad(t, ins, grad_outputs=lib.ones_like(t), retain_graph=True,
-                                 allow_unused=True)
-            local = {index[id(p)]: (None if g is None else g.numpy().copy())
-                     for p, g in zip(ins, ones)}
-        contribution = {index[id(p)]: (np.zeros(tuple(p.shape)) if g is None
-                                       else g.numpy().astype(np.float64))
-                        for p, g in zip(ins, vjp)}
+        local = direct(t, np.ones(tuple(t.shape))) if t.numel() == 1 else {}
+        contribution = direct(t, up)
         for j, c in contribution.items():
             grads[j] = c if grads[j] is None else grads[j] + c
-        steps.append(BackwardStep(i, up, local, contribution, list(grads)))
+        steps.append(BackwardStep(i, tuple(index[id(x)] for _, x in positions(t)), up, local,
+                                  contribution, list(grads)))
     return BackwardTrace(nodes, edges, steps, start)
 
 
@@ -675,13 +698,19 @@ class _OptimizerPlayground(_Explorer):
                                      readout_format=".3g")
                  for m in METHODS}
 
-        def reset_rates(change):
-            new = SURFACES[change["new"]]
-            steps.value = new.steps
-            for m, slider in rates.items():
-                slider.value = new.lr[m]
+        resetting = []  # non-empty while a new surface sets its defaults: draw once, after
 
-        surface.observe(reset_rates, names="value")
+        def reset_defaults(change):
+            new = SURFACES[change["new"]]
+            resetting.append(True)
+            try:
+                steps.value = new.steps
+                for m, slider in rates.items():
+                    slider.value = new.lr[m]
+            finally:
+                resetting.clear()
+
+        surface.observe(reset_defaults, names="value")
 
         def draw(**_):
             return plot_optimizer_paths(surface.value, lr={m: s.value for m, s in rates.items()},
@@ -689,7 +718,7 @@ class _OptimizerPlayground(_Explorer):
 
         out, redraw = self._image_output(w, draw)
         for c in (surface, steps, momentum, *rates.values()):
-            c.observe(lambda change: redraw(), names="value")
+            c.observe(lambda change: None if resetting else redraw(), names="value")
         redraw()
         style = {"description_width": "initial"}
         for c in (surface, steps, momentum, *rates.values()):
