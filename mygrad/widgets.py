@@ -18,6 +18,7 @@ Works with ipywidgets 7.7 (Colab) and 8.x. Only numpy is imported at module leve
 
 from __future__ import annotations
 
+import base64
 import io
 import time
 from dataclasses import dataclass, field
@@ -79,10 +80,14 @@ class _Explorer:
     def widget(self):  # pragma: no cover - defined by subclasses
         raise NotImplementedError
 
-    def _ipython_display_(self):
-        from IPython.display import Image, display
+    alt = "（図）"
 
-        display(Image(data=_png(self.static_figure())))
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        # a raw bundle: the plain-text fallback is a caption, not "<IPython...Image object>"
+        png = base64.b64encode(_png(self.static_figure())).decode("ascii")
+        display({"image/png": png, "text/plain": self.alt}, raw=True)
         w = self.widget()
         if w is not None:
             _display_widget(w)
@@ -399,6 +404,7 @@ def plot_backward_steps(trace, ncols=3, max_frames=9):
 
 
 class _BackwardStepper(_Explorer):
+    alt = "（図: 逆伝播を 1 ノードずつ進めた各ステップ）"
     def __init__(self, trace):
         self.trace = trace
 
@@ -526,6 +532,7 @@ def plot_jacobian_costs(by_inputs, by_outputs, fig=None):
 
 
 class _ModeCostExplorer(_Explorer):
+    alt = "（図: 入力・出力の数と、前進モード・リバースモードの掃引回数）"
     def __init__(self, sizes, seed, measure):
         self.sizes, self.seed, self.measure = list(sizes), seed, measure
         self.by_inputs = jacobian_costs(self.sizes, vary="inputs", seed=seed, measure=measure)
@@ -676,6 +683,7 @@ def plot_optimizer_paths(surface, lr=None, steps=None, methods=METHODS, momentum
 
 
 class _OptimizerPlayground(_Explorer):
+    alt = "（図: 同じ関数の上の SGD・Momentum・Adam の軌跡）"
     def __init__(self, surface, steps):
         if surface not in SURFACES:
             raise ValueError(f"surface must be one of {list(SURFACES)}, got {surface!r}")

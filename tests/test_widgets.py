@@ -331,12 +331,15 @@ def _explorers():
 
 
 def test_display_is_static_image_then_widget_without_repr(monkeypatch):
-    from IPython.display import Image
+    import base64
 
     for obj in _explorers():
+        # (between the two: the widget's first frame, drawn into its Output widget)
         shown = _captured(monkeypatch, obj)
-        (first, _), (second, kw) = shown[0], shown[-1]
-        assert isinstance(first[0], Image) and first[0].data[:4] == b"\x89PNG"
+        (first, kw0), (second, kw) = shown[0], shown[-1]
+        assert kw0 == {"raw": True}
+        assert base64.b64decode(first[0]["image/png"])[:4] == b"\x89PNG"
+        assert first[0]["text/plain"].startswith("（図")
         bundle = second[0]
         assert kw == {"raw": True}
         assert bundle["text/plain"] == widgets.WIDGET_NOTE
