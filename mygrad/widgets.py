@@ -165,8 +165,7 @@ def _trace_value(root):
                 stack.append(p)
     order.sort(key=lambda v: v._stamp)  # creation order: inputs before their consumers
     index = {id(v): i for i, v in enumerate(order)}
-    nodes = [{"label": v.label or ("" if v._op else f"{v.data:g}"), "op": v._op,
-              "data": float(v.data)} for v in order]
+    nodes = [{"label": v.label, "op": v._op, "data": float(v.data)} for v in order]
     edges = list(dict.fromkeys((index[id(p)], index[id(v)]) for v in order for p in v._prev))
 
     def local_derivatives(v):
@@ -364,7 +363,7 @@ def plot_backward_step(trace, k, ax=None):
                     fontsize=7.5, color="tab:red")
     for i, n in enumerate(trace.nodes):
         x, y = pos[i]
-        name = n["label"] or n["op"] or "?"
+        name = n["label"] or n["op"] or f"定数 {_short(n['data'])}"
         if n["label"] and n["op"]:
             name = f"{n['label']} ({n['op']})"
         color = ("#ffb347" if i == current else "#c8e6c9" if i in done
