@@ -335,20 +335,32 @@ def _layout(trace):
     return {int(i): p for i, p in pos.items()}
 
 
+def _constants(trace):
+    """Unnamed leaves (the 3 in ``3 * x``) when some leaf has a name: left out of drawings."""
+    leaves = [i for i, n in enumerate(trace.nodes) if not n["op"]]
+    if not any(trace.nodes[i]["label"] for i in leaves):
+        return set()
+    return {i for i in leaves if not trace.nodes[i]["label"]}
+
+
 def plot_backward_step(trace, k, ax=None):
     """Draw frame ``k`` of ``trace``: the node whose turn it is (orange), the gradients
     sent along its input edges (red, with local derivative and contribution), nodes
-    already done (green) and gradients accumulated so far. Returns the Axes."""
+    already done (green) and gradients accumulated so far. Unnamed leaves (numbers such as the
+    3 in ``3 * x``) are left out when some leaf has a name. Returns the Axes."""
     if not 0 <= k < trace.n_frames:
         raise IndexError(f"frame {k} out of range 0..{trace.n_frames - 1}")
     if ax is None:
         ax = _new_figure((7.5, 3.8)).add_subplot()
     pos = _layout(trace)
+    hidden = _constants(trace)
     grads = trace.grads_at(k)
     step = trace.steps[k - 1] if k > 0 else None
     done = {s.node for s in trace.steps[:k]}
     current = step.node if step else None
     for a, b in trace.edges:
+        if a in hidden:
+            continue
         hot = step is not None and b == current
         ax.annotate("", xy=pos[a], xytext=pos[b],  # arrows point backward: gradient flow
                     arrowprops=dict(arrowstyle="-|>", lw=2.2 if hot else 0.8,
@@ -362,6 +374,8 @@ def plot_backward_step(trace, k, ax=None):
             ax.text((x0 + x1) / 2, (y0 + y1) / 2 + 0.18, text, ha="center", va="bottom",
                     fontsize=7.5, color="tab:red")
     for i, n in enumerate(trace.nodes):
+        if i in hidden:
+            continue
         x, y = pos[i]
         name = n["label"] or n["op"] or f"定数 {_short(n['data'])}"
         if n["label"] and n["op"]:
@@ -371,8 +385,8 @@ def plot_backward_step(trace, k, ax=None):
         ax.text(x, y, f"{name}\n値 {_short(n['data'])}\n勾配 {_short(grads[i])}",
                 ha="center", va="center", fontsize=8,
                 bbox=dict(boxstyle="round,pad=0.35", fc=color, ec="0.4"))
-    xs = [p[0] for p in pos.values()]
-    ys = [p[1] for p in pos.values()]
+    xs = [p[0] for i, p in pos.items() if i not in hidden]
+    ys = [p[1] for i, p in pos.items() if i not in hidden]
     ax.set_xlim(min(xs) - 1.3, max(xs) + 1.3)
     ax.set_ylim(min(ys) - 0.8, max(ys) + 0.8)
     ax.set_axis_off()

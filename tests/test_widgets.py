@@ -311,6 +311,31 @@ def test_unknown_surface_and_method():
                                 methods=("Lion",))
 
 
+def test_import_needs_numpy_only():
+    import subprocess
+    import sys
+
+    code = ("import sys, mygrad, mygrad.widgets, mygrad.fonts; "
+            "bad = {'matplotlib', 'ipywidgets', 'IPython', 'torch'} & set(sys.modules); "
+            "assert not bad, bad")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_unnamed_constants_are_left_out_of_drawings():
+    x = Value(1.5, label="x")
+    y = 3 * x + 1
+    y.label = "y"
+    trace = widgets.backward_steps(y)
+    assert len(trace.nodes) == 5  # x, 3, 3*x, 1, y: the numbers are real leaves in the trace
+    ax = widgets.plot_backward_step(trace, trace.n_frames - 1)
+    texts = [t.get_text() for t in ax.texts]
+    assert not any(t.startswith("定数") for t in texts)
+    assert any(t.startswith("x\n") and t.endswith("勾配 3") for t in texts)
+    z = Value(2.0) * Value(3.0)  # no names at all: every leaf is drawn
+    texts = [t.get_text() for t in widgets.plot_backward_step(widgets.backward_steps(z), 1).texts]
+    assert sum(t.startswith("定数") for t in texts) == 2
+
+
 # ---------------------------------------------------------------- display
 def _captured(monkeypatch, obj):
     import IPython.display
