@@ -14,7 +14,7 @@ import mygrad  # noqa: E402
 from mygrad import Value, widgets  # noqa: E402
 from mygrad.fonts import use_japanese_font  # noqa: E402
 
-torch.set_default_dtype(torch.float64)
+F64 = torch.float64
 # every figure here carries Japanese text: a glyph missing from the font is a failure
 pytestmark = pytest.mark.filterwarnings("error:Glyph:UserWarning")
 
@@ -43,7 +43,7 @@ def build(a, b, c):
 
 
 def torch_reference():
-    leaves = {k: torch.tensor(v, requires_grad=True) for k, v in LEAVES.items()}
+    leaves = {k: torch.tensor(v, dtype=F64, requires_grad=True) for k, v in LEAVES.items()}
     inner, y = build(**leaves)
     for t in inner.values():
         t.retain_grad()
@@ -254,7 +254,7 @@ def test_mode_cost_figure_has_japanese_labels():
 def torch_paths(f, start, lr, steps, momentum=0.9, betas=(0.9, 0.999)):
     out = {}
     for method in ("SGD", "Momentum", "Adam"):
-        p = torch.tensor(start, requires_grad=True)
+        p = torch.tensor(start, dtype=F64, requires_grad=True)
         rate = lr[method]
         if method == "SGD":
             opt = torch.optim.SGD([p], lr=rate)
