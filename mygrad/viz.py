@@ -10,8 +10,11 @@ import shutil
 
 import numpy as np
 
+from .fonts import use_japanese_font
+
 __all__ = [
-    "plot_loss_curves", "plot_contour", "plot_decision_boundary", "draw_graph", "GraphDrawing",
+    "use_japanese_font", "plot_loss_curves", "plot_contour", "plot_decision_boundary",
+    "draw_graph", "GraphDrawing",
 ]
 
 
@@ -56,8 +59,10 @@ def plot_loss_curves(curves, ax=None, logy=False):
     """Plot one line per named loss curve and return the Axes.
 
     ``curves`` maps a label to a sequence of losses (floats, 0-d tensors, or an array), e.g.
-    ``{"SGD": sgd_losses, "Adam": adam_losses}``; a bare sequence is plotted as ``"loss"``.
+    ``{"SGD": sgd_losses, "Adam": adam_losses}``; a bare sequence is plotted as ``"損失"``.
     The x axis is the step number (starting at 1). With ``logy=True`` the y axis is logarithmic.
+    Axis labels are Japanese (see :func:`use_japanese_font`); change them with
+    ``ax.set_xlabel`` and the like.
     """
     if not isinstance(curves, dict):
         if isinstance(curves, (str, bytes)) or not hasattr(curves, "__len__"):
@@ -65,7 +70,7 @@ def plot_loss_curves(curves, ax=None, logy=False):
                 "curves must be a dict mapping a label to a sequence of losses, "
                 f"got {type(curves).__name__}"
             )
-        curves = {"loss": curves}
+        curves = {"損失": curves}
     if len(curves) == 0:
         raise ValueError("curves is empty: give at least one label -> sequence of losses")
 
@@ -86,8 +91,8 @@ def plot_loss_curves(curves, ax=None, logy=False):
         ax.plot(np.arange(1, y.size + 1), y, label=label)
     if logy:
         ax.set_yscale("log")
-    ax.set_xlabel("step")
-    ax.set_ylabel("loss")
+    ax.set_xlabel("ステップ")
+    ax.set_ylabel("損失")
     ax.legend()
     return ax
 
@@ -219,7 +224,7 @@ def plot_decision_boundary(predict, X, y, ax=None, n=200):
                    label=str(c.item() if hasattr(c, "item") else c))
     ax.set_xlim(xx.min(), xx.max())
     ax.set_ylim(yy.min(), yy.max())
-    ax.legend(title="class", loc="best")
+    ax.legend(title="クラス", loc="best")
     return ax
 
 

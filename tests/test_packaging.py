@@ -43,7 +43,8 @@ def test_no_exact_pins(project):
 def test_extras_carry_course_grading_and_dev(project):
     extras = project["optional-dependencies"]
     joined = {k: " ".join(v).lower() for k, v in extras.items()}
-    course = ["torch", "matplotlib", "ipywidgets", "jupyterlab", "tqdm", "graphviz", "scikit-learn"]
+    course = ["torch", "matplotlib", "matplotlib-fontja", "ipywidgets", "jupyterlab", "tqdm",
+              "graphviz", "scikit-learn"]
     for pkg in course:
         assert pkg in joined["course"], pkg
     for pkg in ["nbgrader", "nbformat", "nbclient"]:

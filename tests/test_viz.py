@@ -61,7 +61,7 @@ def test_loss_curves_accepts_bare_sequence_and_scalar_tensors():
 
     ax = viz.plot_loss_curves([Scalar(2.0), Scalar(1.0)])
     (line,) = ax.get_lines()
-    assert line.get_label() == "loss"
+    assert line.get_label() == "損失"
     np.testing.assert_array_equal(line.get_ydata(), [2.0, 1.0])
 
 
