@@ -61,7 +61,7 @@ def cmd_grade(args) -> int:
     paths = _paths(args)
     subs = args.submissions or (paths.course_dir / "submitted")
     limits = Limits(timeout=args.timeout, memory_mb=args.memory)
-    grade(paths, args.assignment, Path(subs), jobs=args.jobs, limits=limits)
+    grade(paths, args.assignment, Path(subs), jobs=args.jobs, limits=limits, dask=args.dask)
     return 0
 
 
@@ -110,6 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="wall-clock seconds per submission (60)")
     p.add_argument("--memory", type=int, default=4096,
                    help="address-space limit per submission in MB (4096)")
+    p.add_argument("--dask", default=None, metavar="ADDRESS",
+                   help="run the sandboxed jobs on a Dask cluster: a scheduler address "
+                        "(tcp://HOST:PORT) or local:N for N local worker processes; "
+                        "references, comparison and the gradebook stay here")
     _common(p)
     p.set_defaults(func=cmd_grade)
 

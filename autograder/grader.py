@@ -19,6 +19,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 
+from . import cluster
 from . import gradebook as gbmod
 from . import sandbox
 from .checks import Expect, compare
@@ -202,6 +203,7 @@ class Context:
     spec: Assignment
     points: dict[str, float]
     limits: sandbox.Limits
+    run: object = sandbox.run  # where a job runs: here, or a cluster.DaskRunner
 
 
 def _empty_tasks(ctx: Context) -> list[TaskResult]:
@@ -275,7 +277,7 @@ def _run_and_score(ctx: Context, reduced, tasks, res: SubmissionResult) -> Submi
                         "cases": [probe_arguments(c) for c in cs]}
                   for gid, cs in cases.items()},
     }
-    run = sandbox.run(job, ctx.limits)
+    run = ctx.run(job, ctx.limits)
     events = run.events
     done = any(e.get("ev") == "done" for e in events)
     memory = any(e.get("memory") is True for e in events)
@@ -285,7 +287,10 @@ def _run_and_score(ctx: Context, reduced, tasks, res: SubmissionResult) -> Submi
             label = str(e.get("label"))[:80]
             who = "" if label in student_labels else " (given cell)"
             res.cell_errors.append(f"{label}{who}: {str(e.get('error'))[:300]}")
-    if run.timed_out:
+    if run.mode == "dask-killed":
+        res.status, why = "error", "採点用のワーカーが繰り返し停止したため、実行できませんでした"
+        res.notes.append("the job killed Dask workers repeatedly (KilledWorker)")
+    elif run.timed_out:
         res.status, why = "timeout", f"制限時間 {ctx.limits.timeout:g} 秒を超えたため停止しました"
     elif memory:
         res.status, why = "memory", "メモリ制限を超えました"
@@ -376,7 +381,8 @@ def prepare(paths: CoursePaths, assignment: str):
     (course / "source" / assignment).mkdir(parents=True, exist_ok=True)
     shutil.copy2(src_nb, course / "source" / assignment / src_nb.name)
     api = nbgrader_api(course, paths.db)
-    result = api.generate_assignment(assignment, force=True, create=True)
+    with gbmod.exclusive(paths.db):  # other instructors may be preparing the same gradebook
+        result = api.generate_assignment(assignment, force=True, create=True)
     release_path = course / "release" / assignment / src_nb.name
     if not result.get("success") or not release_path.exists():
         raise ConfigError(f"nbgrader generate_assignment failed:\n"
@@ -403,7 +409,9 @@ def prepare(paths: CoursePaths, assignment: str):
 
 
 def grade(paths: CoursePaths, assignment: str, submissions: Path, jobs: int = 1,
-          limits: sandbox.Limits | None = None, out=sys.stdout) -> list[SubmissionResult]:
+          limits: sandbox.Limits | None = None, out=sys.stdout,
+          dask: str | None = None) -> list[SubmissionResult]:
+    """Grade every submission; ``dask`` (an address or ``local:N``) runs the jobs on Dask."""
     limits = limits or sandbox.Limits()
     paths.course_dir.mkdir(parents=True, exist_ok=True)
     submissions = submissions.resolve()
@@ -412,7 +420,10 @@ def grade(paths: CoursePaths, assignment: str, submissions: Path, jobs: int = 1,
     import torch
 
     torch.set_num_threads(1)
-    ctx = Context(assignment, source, spec, points, limits)
+    runner = cluster.make_runner(dask)
+    ctx = Context(assignment, source, spec, points, limits, runner or sandbox.run)
+    if runner is not None:
+        jobs = runner.slots()
     tmp = None
     problems: list[str] = []
     try:
@@ -423,8 +434,9 @@ def grade(paths: CoursePaths, assignment: str, submissions: Path, jobs: int = 1,
             root = _unwrap(tmp)
         found, more = discover(root, assignment, source.notebook_name)
         problems += more
+        where = runner.describe() if runner is not None else sandbox.describe()
         print(f"grading {assignment}: {len(found)} submissions from {submissions} "
-              f"with {jobs} job(s), isolation: {sandbox.describe()}", file=out, flush=True)
+              f"with {jobs} job(s), isolation: {where}", file=out, flush=True)
         for p in problems:
             print(f"  note: {p}", file=out)
         gb = gbmod.open_gradebook(paths.db)
@@ -445,6 +457,8 @@ def grade(paths: CoursePaths, assignment: str, submissions: Path, jobs: int = 1,
             gb.close()
             sandbox.shutdown()
     finally:
+        if runner is not None:
+            runner.close()
         if tmp:
             shutil.rmtree(tmp, ignore_errors=True)
     print_table(results, out)
