@@ -19,9 +19,8 @@ from pathlib import Path
 import nbformat
 import numpy as np
 
-from . import cluster
+from . import cluster, sandbox
 from . import gradebook as gbmod
-from . import sandbox
 from .checks import Expect, compare
 from .course import COURSE_ID, ConfigError, CoursePaths, nbgrader_api
 from .notebook import (
