@@ -29,12 +29,18 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", default=None,
                    help="SQLAlchemy URL of the gradebook (default: sqlite:///COURSE_DIR/"
                         "gradebook.db), e.g. postgresql+psycopg2://user:pw@host/db")
+    p.add_argument("--course-id", default=None,
+                   help="nbgrader course id (default: CourseDirectory.course_id in "
+                        "COURSE_DIR/nbgrader_config.py, else default_course)")
+    p.add_argument("--exchange-root", default=None,
+                   help="nbgrader exchange folder (default: Exchange.root in "
+                        "COURSE_DIR/nbgrader_config.py, else /srv/nbgrader/exchange)")
 
 
 def _paths(args) -> CoursePaths:
     course_dir = (args.course_dir or default_course_dir()).resolve()
     solutions = (args.solutions or default_solutions_dir()).resolve()
-    return CoursePaths(course_dir, solutions, args.db)
+    return CoursePaths(course_dir, solutions, args.db, args.course_id, args.exchange_root)
 
 
 def cmd_release(args) -> int:
@@ -44,6 +50,11 @@ def cmd_release(args) -> int:
     out = (args.exercises or default_exercises_dir()).resolve()
     for p in release(paths, args.assignments, out):
         print(f"released {p}")
+    if args.exchange:
+        from .exchange import release_to_exchange
+
+        for a in args.assignments or paths.assignments():
+            release_to_exchange(paths, a, out)
     return 0
 
 
@@ -88,6 +99,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("release", help="regenerate exercises/ from solutions/ via nbgrader")
     p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT")
     p.add_argument("--exercises", type=Path, default=None, help="output folder (./exercises)")
+    p.add_argument("--exchange", action="store_true",
+                   help="also release to the nbgrader exchange (students fetch it in "
+                        "JupyterLab's Assignments tab)")
     _common(p)
     p.set_defaults(func=cmd_release)
 

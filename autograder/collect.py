@@ -10,7 +10,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from .course import ConfigError, CoursePaths, nbgrader_api
+from .course import ConfigError, CoursePaths
 from .grader import _safe_extract, _unwrap, discover
 
 
@@ -18,12 +18,9 @@ def collect(paths: CoursePaths, assignment: str, submissions: Path | None,
             exchange: bool = False) -> int:
     nb_name = paths.source_notebook(assignment).name
     if exchange:
-        api = nbgrader_api(paths.course_dir, paths.db)
-        result = api.collect(assignment)
-        if not result.get("success"):
-            raise ConfigError(f"nbgrader collect failed: {result.get('error') or result}")
-        print(result.get("log", ""))
-        return 0
+        from .exchange import collect_from_exchange
+
+        return collect_from_exchange(paths, assignment)
     if submissions is None:
         raise ConfigError("give --submissions PATH or --exchange")
     tmp = None

@@ -16,7 +16,7 @@ from .course import CoursePaths
 
 
 def export_csv(paths: CoursePaths, assignment: str | None, out: Path) -> int:
-    gb = gbmod.open_gradebook(paths.db)
+    gb = gbmod.open_gradebook(paths.db, paths.course_id)
     try:
         rows = gbmod.all_results(gb, assignment)
         task_cols: list[str] = []

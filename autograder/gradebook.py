@@ -47,13 +47,13 @@ results_table = Table(
 )
 
 
-def open_gradebook(db_url: str):
+def open_gradebook(db_url: str, course_id: str = COURSE_ID):
     from nbgrader.api import Gradebook
 
     logging.getLogger("sqlalchemy").setLevel(logging.ERROR)
     warnings.filterwarnings("ignore", message=".*not in session.*")
     try:
-        gb = Gradebook(db_url, course_id=COURSE_ID)
+        gb = Gradebook(db_url, course_id=course_id)
     except Exception as e:  # wrong URL, server down, missing driver
         raise ConfigError(f"cannot open gradebook {db_url!r}: {type(e).__name__}: {e}") from e
     metadata.create_all(gb.engine)

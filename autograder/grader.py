@@ -22,7 +22,7 @@ import numpy as np
 from . import cluster, sandbox
 from . import gradebook as gbmod
 from .checks import Expect, compare
-from .course import COURSE_ID, ConfigError, CoursePaths, nbgrader_api
+from .course import ConfigError, CoursePaths, nbgrader_api
 from .notebook import (
     Malformed,
     SourceAssignment,
@@ -364,7 +364,7 @@ def write_nbgrader_config(paths: CoursePaths) -> None:
         "# Written by `course grade`: lets nbgrader's formgrader open this course directory.",
         "c = get_config()  # noqa: F821",
         f"c.CourseDirectory.root = {str(paths.course_dir)!r}",
-        f"c.CourseDirectory.course_id = {COURSE_ID!r}",
+        f"c.CourseDirectory.course_id = {paths.course_id!r}",
         f"c.CourseDirectory.db_url = {db!r}" if db else
         "# c.CourseDirectory.db_url = '...'  # set the URL you pass to --db (not stored here)",
     ]
@@ -379,7 +379,7 @@ def prepare(paths: CoursePaths, assignment: str):
     write_nbgrader_config(paths)
     (course / "source" / assignment).mkdir(parents=True, exist_ok=True)
     shutil.copy2(src_nb, course / "source" / assignment / src_nb.name)
-    api = nbgrader_api(course, paths.db)
+    api = nbgrader_api(course, paths.db, paths.course_id)
     with gbmod.exclusive(paths.db):  # other instructors may be preparing the same gradebook
         result = api.generate_assignment(assignment, force=True, create=True)
     release_path = course / "release" / assignment / src_nb.name
@@ -392,7 +392,7 @@ def prepare(paths: CoursePaths, assignment: str):
     problems = spec.validate({c.grade_id for c in source.check_cells})
     if problems:
         raise ConfigError("\n".join(problems))
-    gb = gbmod.open_gradebook(paths.db)
+    gb = gbmod.open_gradebook(paths.db, paths.course_id)
     try:
         points = {}
         for nb in gb.find_assignment(assignment).notebooks:
@@ -438,7 +438,7 @@ def grade(paths: CoursePaths, assignment: str, submissions: Path, jobs: int = 1,
               f"with {jobs} job(s), isolation: {where}", file=out, flush=True)
         for p in problems:
             print(f"  note: {p}", file=out)
-        gb = gbmod.open_gradebook(paths.db)
+        gb = gbmod.open_gradebook(paths.db, paths.course_id)
         results: list[SubmissionResult] = []
         try:
             roster = {s.id for s in gb.students}
