@@ -22,6 +22,7 @@ an array of the same shape.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,6 +65,9 @@ class Expect:
     floating-point dtype; ``tensor`` demands a tensor rather than a list or number.
     ``min_fraction`` (default 1: every element) is the share of elements that must lie within
     tolerance, for checks such as "at least 90 % of the predicted labels are right".
+    ``yes_no`` marks a yes/no fact (``value`` 1 = yes, 0 = no; the name states the fact, e.g.
+    "x.grad が None のまま"): the message then answers it as a sentence instead of comparing
+    numbers. A name ending in ``(1 = はい)`` (the older spelling) is read the same way.
     """
 
     value: Any
@@ -74,6 +78,7 @@ class Expect:
     tensor: bool = False
     hint: str | None = None
     min_fraction: float = 1.0
+    yes_no: bool = False
 
 
 @dataclass
@@ -217,12 +222,47 @@ def _expected_plain(expect: Expect) -> dict:
     return to_plain(expect.value) if not isinstance(expect.value, dict) else expect.value
 
 
+YES_NO_LABEL = re.compile(r"\s*\(1\s*=\s*はい\)")
+
+
+def _yes_no(name: str, got: dict, expect: Expect) -> Outcome | None:
+    """A yes/no fact answered in words; None when this is not a yes/no check."""
+    if not (expect.yes_no or YES_NO_LABEL.search(name)):
+        return None
+    label = YES_NO_LABEL.sub("", name, count=1)
+    fact = re.sub(r"\s*\(テスト \d+\)$", "", YES_NO_LABEL.split(name, maxsplit=1)[0].strip())
+    ref = _to_numbers(_expected_plain(expect))
+    if ref is None or ref.shape != () or float(ref) not in (0.0, 1.0):
+        return None
+    want = float(ref) == 1.0
+    value = (1.0 if got["v"] else 0.0) if got["t"] == "bool" else None
+    arr = _to_numbers(got) if value is None else None
+    if arr is not None and arr.shape == () and float(arr) in (0.0, 1.0):
+        value = float(arr)
+    hint = f" ヒント: {expect.hint}" if expect.hint else ""
+    if value is None:
+        what = (_fmt(float(arr)) if arr is not None and arr.shape == ()
+                else describe_kind(got))
+        return Outcome(name, False, f"✗ {label}: はい (1) かいいえ (0) のはずの値が {what} "
+                                    f"でした。{hint}")
+    if (value == 1.0) == want:
+        text = ("はい、そのとおりです。" if want
+                else "いいえ、そうなっていません。それで正しいです。")
+        return Outcome(name, True, f"✓ {label}: {text}")
+    text = (f"いいえ、そうなっていません。正しくは「{fact}」になります。" if want
+            else f"はい、そうなっています。正しくは「{fact}」にはなりません。")
+    return Outcome(name, False, f"✗ {label}: {text}{hint}")
+
+
 def compare(name: str, got, expect: Expect) -> Outcome:
     """Compare ``got`` (plain data, untrusted) with ``expect`` (trusted); never raises."""
     try:
         got = validate_plain(got)
     except Invalid as e:
         return Outcome(name, False, f"✗ {name}: 結果を読み取れません ({e})")
+    answered = _yes_no(name, got, expect)
+    if answered is not None:
+        return answered
     ref_plain = _expected_plain(expect)
     ref = _to_numbers(ref_plain)
     if ref is None:  # a task author error, not the student's
@@ -362,14 +402,16 @@ def _plain_or_failure(name, actual):
 
 def check(name: str, actual, expected, *, rtol: float = RTOL, atol: float = ATOL,
           requires_grad: bool | None = None, floating: bool = False, tensor: bool = False,
-          hint: str | None = None, quiet: bool = False, min_fraction: float = 1.0) -> Outcome:
+          hint: str | None = None, quiet: bool = False, min_fraction: float = 1.0,
+          yes_no: bool = False) -> Outcome:
     """Visible check: print ✓ or ✗ (in Japanese) and raise :class:`CheckFailed` on ✗.
 
     ``expected`` is the reference: a number, a torch tensor (e.g. from :func:`torch_grad`),
     a numpy array or a nested list.
     """
     expect = Expect(expected, rtol=rtol, atol=atol, requires_grad=requires_grad,
-                    floating=floating, tensor=tensor, hint=hint, min_fraction=min_fraction)
+                    floating=floating, tensor=tensor, hint=hint, min_fraction=min_fraction,
+                    yes_no=yes_no)
     got, failure = _plain_or_failure(name, actual)
     outcome = failure or compare(name, got, expect)
     if not quiet or not outcome.ok:

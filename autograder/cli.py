@@ -58,10 +58,22 @@ def cmd_release(args) -> int:
     return 0
 
 
+def _roster(args):
+    if getattr(args, "roster", None) is None:
+        return None
+    from .roster import load_roster
+
+    roster = load_roster(args.roster)
+    for note in roster.notes:
+        print(f"note: {note}")
+    return roster
+
+
 def cmd_collect(args) -> int:
     from .collect import collect
 
-    collect(_paths(args), args.assignment, args.submissions, exchange=args.exchange)
+    collect(_paths(args), args.assignment, args.submissions, exchange=args.exchange,
+            roster=_roster(args), exchange_root=args.exchange_root)
     return 0
 
 
@@ -72,7 +84,8 @@ def cmd_grade(args) -> int:
     paths = _paths(args)
     subs = args.submissions or (paths.course_dir / "submitted")
     limits = Limits(timeout=args.timeout, memory_mb=args.memory)
-    grade(paths, args.assignment, Path(subs), jobs=args.jobs, limits=limits, dask=args.dask)
+    grade(paths, args.assignment, Path(subs), jobs=args.jobs, limits=limits,
+          roster=_roster(args), dask=args.dask)
     return 0
 
 
@@ -85,11 +98,23 @@ def cmd_feedback(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from .export import export_csv
+    from .export import export
 
-    n = export_csv(_paths(args), args.assignment, args.csv)
-    print(f"wrote {n} rows to {args.csv}")
+    out = args.out or args.csv
+    if out is None:
+        raise ConfigError("give the output file: --out FILE (or --csv FILE)")
+    report = export(_paths(args), args.assignment, out, fmt=args.format,
+                    roster_path=args.roster, partial=args.partial,
+                    canvas_column=args.canvas_column)
+    for note in report.notes:
+        print(f"note: {note}")
+    print(f"wrote {report.rows} rows ({args.format}) to {out}")
     return 0
+
+
+ROSTER_HELP = ("CSV of the class: student_id plus any of name, email, moodle_id, canvas_id, "
+               "sis_user_id, sis_login_id, section; maps LMS participants to student ids and "
+               "lists who is missing")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -110,7 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--submissions", type=Path, default=None,
                    help="folder or LMS zip of <student_id>/<notebook>.ipynb")
     p.add_argument("--exchange", action="store_true",
-                   help="collect from the nbgrader exchange instead (nbgrader collect)")
+                   help="collect each student's latest hand-in from the nbgrader exchange "
+                        "instead (as nbgrader collect, but never following links)")
+    p.add_argument("--roster", type=Path, default=None, help=ROSTER_HELP)
     _common(p)
     p.set_defaults(func=cmd_collect)
 
@@ -128,6 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="run the sandboxed jobs on a Dask cluster: a scheduler address "
                         "(tcp://HOST:PORT) or local:N for N local worker processes; "
                         "references, comparison and the gradebook stay here")
+    p.add_argument("--roster", type=Path, default=None, help=ROSTER_HELP)
     _common(p)
     p.set_defaults(func=cmd_grade)
 
@@ -136,9 +164,23 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.set_defaults(func=cmd_feedback)
 
-    p = sub.add_parser("export", help="write grades as CSV")
+    p = sub.add_parser("export", help="write grades as CSV, or for Moodle / Canvas import")
     p.add_argument("assignment", nargs="?", default=None, metavar="ASSIGNMENT")
-    p.add_argument("--csv", type=Path, required=True, help="output file")
+    p.add_argument("--format", choices=("csv", "moodle", "canvas"), default="csv",
+                   help="csv: our table (default); moodle: the assignment's offline grading "
+                        "worksheet; canvas: a gradebook CSV for Canvas's Import")
+    p.add_argument("--out", type=Path, default=None, help="output file")
+    p.add_argument("--csv", type=Path, default=None, help="output file (same as --out)")
+    p.add_argument("--roster", type=Path, default=None,
+                   help="roster CSV with the LMS identifiers (default: what collect/grade "
+                        "saved in COURSE_DIR/participants.csv)")
+    p.add_argument("--partial", action="store_true",
+                   help="moodle/canvas: also export students whose manual questions are not "
+                        "graded yet (their grade then lacks those points)")
+    p.add_argument("--canvas-column", default=None,
+                   help='canvas: the assignment column header, e.g. "ex01 (12345)" as in '
+                        "Canvas's own export (default: the assignment name, which Canvas "
+                        "imports as a new assignment)")
     _common(p)
     p.set_defaults(func=cmd_export)
     return parser

@@ -1,13 +1,14 @@
-"""nbgrader's exchange: release an assignment to it and collect the students' submissions.
+"""nbgrader's exchange: release an assignment to it (collecting lives in collect.py).
 
 The exchange is nbgrader's own (``nbgrader release_assignment`` / ``fetch_assignment`` /
 ``submit`` / ``collect``): a shared folder (``Exchange.root``, default
 ``/srv/nbgrader/exchange``) with ``<course_id>/outbound/<assignment>/`` that every student
 can read and ``<course_id>/inbound/`` where they drop submissions. Students use it from
-JupyterLab's *Assignments* tab (nbgrader's lab extension). We only call nbgrader's API, with
-the course id and exchange root from ``--course-id`` / ``--exchange-root`` or from the
+JupyterLab's *Assignments* tab (nbgrader's lab extension). Releasing calls nbgrader's API,
+with the course id and exchange root from ``--course-id`` / ``--exchange-root`` or from the
 course's ``nbgrader_config.py`` — the same file the hub's formgrader reads.
-See docs/deployment.md for the JupyterHub side.
+Collecting is ``autograder.collect.collect_exchange`` (nbgrader's layout, read without
+following links). See docs/deployment.md for the JupyterHub side.
 """
 
 from __future__ import annotations
@@ -56,20 +57,3 @@ def release_to_exchange(paths: CoursePaths, assignment: str, exercises: Path) ->
     out = Path(paths.exchange_root) / paths.course_id / "outbound" / assignment
     print(f"released {assignment} to {out} (course id {paths.course_id})")
     return out
-
-
-def collect_from_exchange(paths: CoursePaths, assignment: str) -> int:
-    """``nbgrader collect``: the newest submission of every student into
-    ``COURSE_DIR/submitted/<student>/<assignment>/`` (what ``course grade`` reads)."""
-    _check_root(paths)
-    result = _api(paths).collect(assignment)
-    if not result.get("success"):
-        raise ConfigError(f"nbgrader collect failed: {result.get('error') or result}")
-    log = result.get("log", "")
-    if log:
-        print(log.strip())
-    submitted = paths.course_dir / "submitted"
-    n = sum(1 for p in submitted.glob(f"*/{assignment}") if p.is_dir())
-    print(f"collected {n} submissions of {assignment} from {paths.exchange_root} "
-          f"(course id {paths.course_id}) into {submitted}")
-    return n

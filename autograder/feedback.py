@@ -49,10 +49,18 @@ def task_titles(source_path: Path) -> dict[str, str]:
 
 def render(student: str, assignment: str, row: dict, titles: dict[str, str],
            manual: dict[str, float | None]) -> str:
+    from .export import manual_state
+
     d = json.loads(row["details"])
     e = html.escape
-    total = row["score"] + sum(v for v in manual.values() if v is not None)
+    states = {t["grade_id"]: manual_state(t, row["status"], manual)
+              for t in d["tasks"] if t["manual"]}
+    total = row["score"] + sum(v for s, v in states.values() if s == "graded")
     total = min(total, row["max_score"])
+    pending = sum(t["points"] for t in d["tasks"]
+                  if t["manual"] and states[t["grade_id"]][0] == "pending")
+    waiting = (f"（ほかに {pending:g} 点分の問題が先生の採点待ちです。"
+               "採点が済むと得点に加わります）" if pending else "")
     parts = [
         "<!DOCTYPE html><html lang='ja'><head><meta charset='utf-8'>",
         f"<title>{e(assignment)} フィードバック: {e(student)}</title><style>{CSS}</style>",
@@ -60,18 +68,21 @@ def render(student: str, assignment: str, row: dict, titles: dict[str, str],
         f"<h1>{e(assignment)} の採点結果</h1>",
         f"<p>学生 ID: <b>{e(student)}</b><br>状態: <span class='status'>"
         f"{e(STATUS_JA.get(row['status'], row['status']))}</span><br>"
-        f"得点: <b>{total:g} / {row['max_score']:g}</b> 点</p>",
+        f"得点: <b>{total:g} / {row['max_score']:g}</b> 点{waiting}</p>",
         "<table><tr><th>問題</th><th>得点</th><th>チェックの結果</th></tr>",
     ]
     for t in d["tasks"]:
         title = titles.get(t["grade_id"], t["grade_id"])
         if t["manual"]:
-            m = manual.get(t["grade_id"])
-            if t.get("unanswered"):
-                score, note = "0", "解答が書かれていません。"
+            state, m = states[t["grade_id"]]
+            if state == "unanswered":
+                unread = row["status"] in ("missing", "malformed")
+                score, note = "0", ("読み取れる提出がなかったため 0 点です。" if unread
+                                    else "解答が書かれていません。")
+            elif state == "pending":
+                score, note = "採点待ち", "先生が手で採点する問題です。まだ採点されていません。"
             else:
-                score = "採点待ち" if m is None else f"{m:g}"
-                note = "手動採点の問題です。"
+                score, note = f"{m:g}", "先生が手で採点した問題です。"
             msgs = f"<div class='msg'>{note}</div>"
         else:
             score = f"{t['score']:g}"

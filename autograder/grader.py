@@ -9,9 +9,7 @@ import re
 import secrets
 import shutil
 import sys
-import tempfile
 import time
-import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +21,7 @@ from . import cluster, sandbox
 from . import gradebook as gbmod
 from .checks import Expect, compare
 from .course import ConfigError, CoursePaths, nbgrader_api
+from .lms import STUDENT_ID, Found, Submissions, read_submission  # noqa: F401 (re-exported)
 from .notebook import (
     Malformed,
     SourceAssignment,
@@ -35,8 +34,6 @@ from .release import name_stubs
 from .spec import Assignment, load_spec, probe_arguments
 
 STATUSES = ("graded", "error", "timeout", "memory", "malformed", "missing")
-STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$")
-MAX_ZIP_BYTES = 500 * 1024 * 1024
 
 
 @dataclass
@@ -53,6 +50,7 @@ class TaskResult:
     score: float = 0.0
     manual: bool = False
     unanswered: bool = False  # manual answer left as released: scored 0, no manual grading
+    by_hand: float | None = None  # manual score already in the gradebook (kept on re-grade)
     checks: list[CheckRecord] = field(default_factory=list)
 
 
@@ -91,105 +89,7 @@ class SubmissionResult:
 
 
 # ----------------------------------------------------------------------------- discovery
-
-
-@dataclass
-class Found:
-    student: str
-    path: Path | None  # None: missing
-    notes: list[str] = field(default_factory=list)
-
-
-def _safe_extract(zip_path: Path, dest: Path) -> list[str]:
-    problems = []
-    try:
-        zf = zipfile.ZipFile(zip_path)
-    except zipfile.BadZipFile as e:
-        raise ConfigError(f"{zip_path} is not a readable zip file: {e}") from None
-    total = 0
-    with zf:
-        for info in zf.infolist():
-            name = info.filename
-            parts = Path(name).parts
-            if name.startswith("/") or ".." in parts or info.is_dir():
-                if not info.is_dir():
-                    problems.append(f"zip entry {name!r} skipped (unsafe path)")
-                continue
-            total += info.file_size
-            if total > MAX_ZIP_BYTES:
-                problems.append("zip larger than 500 MB when unpacked: the rest was skipped")
-                break
-            target = dest.joinpath(*parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with zf.open(info) as src, open(target, "wb") as out:
-                shutil.copyfileobj(src, out)
-    return problems
-
-
-def _unwrap(folder: Path) -> Path:
-    """LMS zips often wrap everything in one folder: descend while that is so."""
-    for _ in range(3):
-        entries = [p for p in folder.iterdir() if p.name not in ("__MACOSX",)]
-        if len(entries) == 1 and entries[0].is_dir() and len(list(entries[0].iterdir())) > 1:
-            folder = entries[0]
-        else:
-            break
-    return folder
-
-
-def _pick_notebook(folder: Path, assignment: str, notebook: str) -> tuple[Path | None, list]:
-    for cand in (folder / assignment / notebook, folder / notebook):
-        if cand.is_file():
-            return cand, []
-    nbs = sorted(p for p in folder.rglob("*.ipynb")
-                 if ".ipynb_checkpoints" not in p.parts and p.is_file())
-    if not nbs:
-        return None, []
-    if len(nbs) == 1:
-        return nbs[0], [f"notebook taken from {nbs[0].relative_to(folder)} "
-                        f"(expected {notebook})"]
-    named = [p for p in nbs if assignment in p.name] or nbs
-    chosen = max(named, key=lambda p: p.stat().st_mtime)
-    return chosen, [f"{len(nbs)} notebooks found; graded {chosen.relative_to(folder)}"]
-
-
-def _student_from_flat_name(name: str) -> str:
-    stem = name[:-len(".ipynb")] if name.endswith(".ipynb") else name
-    return stem.split("_")[0] if "_" in stem else stem
-
-
-def discover(root: Path, assignment: str, notebook: str) -> tuple[list[Found], list[str]]:
-    """Find ``<student>/<nb>``, ``<student>/<assignment>/<nb>`` or LMS-style flat files."""
-    problems: list[str] = []
-    found: dict[str, Found] = {}
-    if not root.exists():
-        raise ConfigError(f"submissions path {root} does not exist")
-    for entry in sorted(root.iterdir()):
-        if entry.name.startswith(".") or entry.name == "__MACOSX":
-            continue
-        if entry.is_dir():
-            student = entry.name
-            if not STUDENT_ID.match(student):
-                problems.append(f"{entry.name!r}: not a valid student id (folder skipped)")
-                continue
-            path, notes = _pick_notebook(entry, assignment, notebook)
-            if student in found:
-                problems.append(f"{student}: two submissions; kept {found[student].path}")
-                continue
-            found[student] = Found(student, path, notes if path else
-                                   [f"no .ipynb file in {entry.name}/"])
-        elif entry.suffix == ".ipynb":
-            student = _student_from_flat_name(entry.name)
-            if not STUDENT_ID.match(student):
-                problems.append(f"{entry.name!r}: cannot read a student id from the file name")
-                continue
-            if student in found:
-                problems.append(f"{entry.name!r}: second file for {student}; skipped")
-                continue
-            found[student] = Found(student, entry, [])
-        else:
-            problems.append(f"{entry.name!r}: not a notebook or student folder (skipped)")
-    return [found[k] for k in sorted(found)], problems
+# Finding hand-ins (folders, Moodle / Canvas downloads, zips) lives in autograder/lms.py.
 
 
 # ----------------------------------------------------------------------------- grading
@@ -215,9 +115,14 @@ def _empty_tasks(ctx: Context) -> list[TaskResult]:
     return tasks
 
 
-def _fail_all(tasks: list[TaskResult], message: str) -> None:
+def _fail_all(tasks: list[TaskResult], message: str, no_answer: bool = False) -> None:
+    """Every automatic task fails with ``message``; with ``no_answer`` (nothing readable was
+    handed in) the manual questions count as unanswered (0, no manual grading), exactly like
+    a blank notebook's."""
     for t in tasks:
-        if not t.manual:
+        if t.manual:
+            t.unanswered = t.unanswered or no_answer
+        else:
             t.checks = [CheckRecord(t.grade_id, False, message)]
             t.score = 0.0
 
@@ -229,15 +134,15 @@ def grade_one(ctx: Context, found: Found) -> SubmissionResult:
                            source_file=str(found.path or ""))
     if found.path is None:
         res.status = "missing"
-        _fail_all(tasks, "提出がありません")
+        _fail_all(tasks, "提出がありません", no_answer=True)
         return res
     try:
-        data = parse_submission(found.path.read_bytes())
+        data = parse_submission(read_submission(found))
         reduced = reduce_submission(ctx.source, data)
     except (Malformed, OSError) as e:
         res.status = "malformed"
         res.notes.append(f"malformed: {e}")
-        _fail_all(tasks, f"ノートブックとして読み込めませんでした ({e})")
+        _fail_all(tasks, f"ノートブックとして読み込めませんでした ({e})", no_answer=True)
         return res
     res.notes += reduced.notes
     for t in tasks:
@@ -408,9 +313,10 @@ def prepare(paths: CoursePaths, assignment: str):
 
 
 def grade(paths: CoursePaths, assignment: str, submissions: Path, jobs: int = 1,
-          limits: sandbox.Limits | None = None, out=sys.stdout,
-          dask: str | None = None) -> list[SubmissionResult]:
+          limits: sandbox.Limits | None = None, out=None,
+          roster=None, dask: str | None = None) -> list[SubmissionResult]:
     """Grade every submission; ``dask`` (an address or ``local:N``) runs the jobs on Dask."""
+    out = out or sys.stdout  # looked up per call: a default bound at import goes stale
     limits = limits or sandbox.Limits()
     paths.course_dir.mkdir(parents=True, exist_ok=True)
     submissions = submissions.resolve()
@@ -423,43 +329,45 @@ def grade(paths: CoursePaths, assignment: str, submissions: Path, jobs: int = 1,
     ctx = Context(assignment, source, spec, points, limits, runner or sandbox.run)
     if runner is not None:
         jobs = runner.slots()
-    tmp = None
-    problems: list[str] = []
     try:
-        root = submissions
-        if submissions.is_file() and submissions.suffix == ".zip":
-            tmp = Path(tempfile.mkdtemp(prefix="course-zip-"))
-            problems += _safe_extract(submissions, tmp)
-            root = _unwrap(tmp)
-        found, more = discover(root, assignment, source.notebook_name)
-        problems += more
-        where = runner.describe() if runner is not None else sandbox.describe()
-        print(f"grading {assignment}: {len(found)} submissions from {submissions} "
-              f"with {jobs} job(s), isolation: {where}", file=out, flush=True)
-        for p in problems:
-            print(f"  note: {p}", file=out)
-        gb = gbmod.open_gradebook(paths.db, paths.course_id)
-        results: list[SubmissionResult] = []
-        try:
-            roster = {s.id for s in gb.students}
-            graded_before = {r["student_id"] for r in gbmod.all_results(gb, assignment)}
-            for sid in sorted(roster - {f.student for f in found} - graded_before):
-                found.append(Found(sid, None, ["in the gradebook roster, no submission"]))
-            with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-                for res in pool.map(lambda f: _safe_grade(ctx, f), found):
-                    gbmod.record(gb, assignment, source.notebook_name, res)
-                    _write_autograded(paths, assignment, src_nb, release_nb, res)
-                    results.append(res)
-                    print(f"  {res.student:<20} {res.status:<9} {res.score:>6g} / "
-                          f"{res.max_score:g}", file=out, flush=True)
-        finally:
-            gb.close()
-            sandbox.shutdown()
+        with Submissions(submissions, assignment, source.notebook_name, roster) as batch:
+            found = batch.found
+            where = runner.describe() if runner is not None else sandbox.describe()
+            print(f"grading {assignment}: {len(found)} submissions from {submissions} "
+                  f"(layout: {batch.layout}) with {jobs} job(s), isolation: {where}",
+                  file=out, flush=True)
+            for p in batch.notes:
+                print(f"  note: {p}", file=out)
+            if batch.participants or roster is not None:
+                from .roster import remember
+
+                remember(paths.course_dir, roster, batch.participants)
+            gb = gbmod.open_gradebook(paths.db, paths.course_id)
+            results: list[SubmissionResult] = []
+            try:
+                known = {s.id for s in gb.students}
+                graded_before = {r["student_id"] for r in gbmod.all_results(gb, assignment)}
+                kept = sorted(f.student for f in found if f.absent and f.student in graded_before)
+                found = [f for f in found if not (f.absent and f.student in graded_before)]
+                if kept:  # a partial batch never turns an earlier result into `missing`
+                    print(f"  note: not in this batch, earlier result kept: {', '.join(kept)}",
+                          file=out)
+                for sid in sorted(known - {f.student for f in found} - graded_before):
+                    found.append(Found(sid, None, ["in the gradebook roster, no submission"]))
+                with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+                    for res in pool.map(lambda f: _safe_grade(ctx, f), found):
+                        gbmod.record(gb, assignment, source.notebook_name, res)
+                        _note_manual_scores(gb, assignment, res)
+                        _write_autograded(paths, assignment, src_nb, release_nb, res)
+                        results.append(res)
+                        print(f"  {res.student:<20} {res.status:<9} {res.score:>6g} / "
+                              f"{res.max_score:g}{_pending_text(res)}", file=out, flush=True)
+            finally:
+                gb.close()
+                sandbox.shutdown()
     finally:
         if runner is not None:
             runner.close()
-        if tmp:
-            shutil.rmtree(tmp, ignore_errors=True)
     print_table(results, out)
     return results
 
@@ -486,26 +394,67 @@ def _write_autograded(paths, assignment, src_nb, release_nb, res) -> None:
     nbformat.write(rebuilt_notebook(src_nb, reduced, release_nb), out)
 
 
+def _note_manual_scores(gb, assignment: str, res: SubmissionResult) -> None:
+    """Manual scores the gradebook kept (unchanged answers on a re-grade), for the table."""
+    kept = gbmod.manual_scores(gb, assignment, res.student)
+    for t in res.tasks:
+        if t.manual and not t.unanswered and kept.get(t.grade_id) is not None:
+            t.by_hand = float(kept[t.grade_id])
+
+
+def pending_points(tasks) -> float:
+    """Points of manual questions answered and waiting for the instructor (formgrader)."""
+    return round(sum(t.points for t in tasks
+                     if t.manual and not t.unanswered and t.by_hand is None), 2)
+
+
+def _pending_text(res: SubmissionResult) -> str:
+    pending = pending_points(res.tasks)
+    return f"  (+{pending:g} to grade by hand)" if pending else ""
+
+
 def _cell_text(t: TaskResult) -> str:
     if t.manual:
-        return "0" if t.unanswered else "manual"
+        if t.unanswered:
+            return "0"
+        return "pending" if t.by_hand is None else f"{t.by_hand:g}*"
     return format(t.score, "g")
 
 
-def print_table(results: list[SubmissionResult], out=sys.stdout) -> None:
+def print_table(results: list[SubmissionResult], out=None) -> None:
+    """One row per student: automatic score, points waiting for manual grading, per task.
+
+    ``score`` is the automatic part; a manual question shows ``pending`` (answered, waiting
+    for formgrader), ``<score>*`` (graded by hand earlier, kept because the answer did not
+    change) or ``0`` (left blank, or nothing readable handed in): the same rule for every
+    student, whatever the status.
+    """
+    out = out or sys.stdout
     if not results:
         print("no submissions found", file=out)
         return
     ids = [t.grade_id for t in results[0].tasks]
     short = [re.sub(r"^[^_]*_|_check$", "", g)[:10] for g in ids]
-    head = f"{'student':<20} {'status':<9} {'score':>7} {'max':>5}  " + " ".join(
+    head = f"{'student':<20} {'status':<9} {'score':>7} {'pending':>7} {'max':>5}  " + " ".join(
         f"{s:>10}" for s in short)
     print("\n" + head, file=out)
     print("-" * len(head), file=out)
     for r in sorted(results, key=lambda r: r.student):
         cells = " ".join(f"{_cell_text(t):>10}" for t in r.tasks)
-        print(f"{r.student:<20} {r.status:<9} {r.score:>7g} {r.max_score:>5g}  {cells}",
-              file=out)
+        pending = pending_points(r.tasks)
+        waits = format(pending, "g") if pending else "-"
+        print(f"{r.student:<20} {r.status:<9} {r.score:>7g} {waits:>7} "
+              f"{r.max_score:>5g}  {cells}", file=out)
     counts = {s: sum(r.status == s for r in results) for s in STATUSES}
     print("-" * len(head), file=out)
-    print("  ".join(f"{k}: {v}" for k, v in counts.items() if v), file=out, flush=True)
+    print("  ".join(f"{k}: {v}" for k, v in counts.items() if v), file=out)
+    waiting = [r for r in results if pending_points(r.tasks)]
+    if waiting:
+        total = sum(pending_points(r.tasks) for r in waiting)
+        print(f"manual grading: {len(waiting)} student(s) have answers waiting ({total:g} points "
+              "in all, column 'pending'); `score` does not include them yet. Grade them in "
+              "formgrader; `course export` and `course feedback` then include them.", file=out)
+    if any(t.by_hand is not None for r in results for t in r.tasks):
+        print("*: graded by hand earlier and kept (the answer is unchanged); not in `score`",
+              file=out)
+    out.flush()
