@@ -82,5 +82,6 @@ def users(*names: str, password: str | None = None, groups: tuple[str, ...] = ()
 
 def as_user(user: str, args: list[str], cwd: Path, timeout: float = 300):
     env = {"HOME": str(cwd), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
-    return subprocess.run([shutil.which("runuser"), "-u", user, "--", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=timeout, env=env)
+    cmd = [shutil.which("runuser"), "-u", user, "--", *args]
+    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout,
+                          env=env)
