@@ -99,6 +99,17 @@ def hub(tmp_path):
     etc.mkdir(parents=True, exist_ok=True)
     (etc / "nbgrader_config.py").write_text(
         f"c = get_config()\nc.Exchange.root = {str(exchange)!r}\n", encoding="utf-8")
+    # students get no instructor tools (docs/deployment.md, section 2)
+    jupyter = str(venv / "bin" / "jupyter")
+    subprocess.run([jupyter, "labextension", "enable", "--level=sys_prefix",  # a reused venv
+                    "@jupyter/nbgrader:menu", "@jupyter/nbgrader:assignment-list"],
+                   check=True, capture_output=True)
+    subprocess.run([jupyter, "labextension", "disable", "--level=sys_prefix",
+                    "@jupyter/nbgrader:create-assignment", "@jupyter/nbgrader:course-list"],
+                   check=True, capture_output=True)
+    subprocess.run([jupyter, "server", "extension", "disable", "--sys-prefix",
+                    "nbgrader.server_extensions.formgrader",
+                    "nbgrader.server_extensions.course_list"], check=True, capture_output=True)
     port, hub_port, api_port = _port(), _port(), _port()
     token = secrets.token_hex(24)
     state = tmp_path / "hub"
@@ -213,6 +224,11 @@ def _submit_through_the_assignments_tab(hub: Hub, user: str):
             page.locator("#submitted_assignments_list").get_by_text("ex01").first.wait_for(
                 timeout=60_000)
             page.screenshot(path=str(ARTIFACTS / "hub-assignments-submitted.png"))
+            # the instructor's tools are not in a student's JupyterLab: no Create Assignment
+            # panel, and no formgrader behind the menu entry nbgrader's menu still shows
+            assert page.get_by_text("Create Assignment").count() == 0
+            reply = page.request.get(f"{hub.url}/user/{user}/formgrader")
+            assert reply.status == 404, reply.status
         except Exception:
             page.screenshot(path=str(ARTIFACTS / "hub-assignments-failure.png"))
             raise
