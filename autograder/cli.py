@@ -29,12 +29,18 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", default=None,
                    help="SQLAlchemy URL of the gradebook (default: sqlite:///COURSE_DIR/"
                         "gradebook.db), e.g. postgresql+psycopg2://user:pw@host/db")
+    p.add_argument("--course-id", default=None,
+                   help="nbgrader course id (default: CourseDirectory.course_id in "
+                        "COURSE_DIR/nbgrader_config.py, else default_course)")
+    p.add_argument("--exchange-root", default=None,
+                   help="nbgrader exchange folder (default: Exchange.root in "
+                        "COURSE_DIR/nbgrader_config.py, else /srv/nbgrader/exchange)")
 
 
 def _paths(args) -> CoursePaths:
     course_dir = (args.course_dir or default_course_dir()).resolve()
     solutions = (args.solutions or default_solutions_dir()).resolve()
-    return CoursePaths(course_dir, solutions, args.db)
+    return CoursePaths(course_dir, solutions, args.db, args.course_id, args.exchange_root)
 
 
 def cmd_release(args) -> int:
@@ -44,6 +50,11 @@ def cmd_release(args) -> int:
     out = (args.exercises or default_exercises_dir()).resolve()
     for p in release(paths, args.assignments, out):
         print(f"released {p}")
+    if args.exchange:
+        from .exchange import release_to_exchange
+
+        for a in args.assignments or paths.assignments():
+            release_to_exchange(paths, a, out)
     return 0
 
 
@@ -74,7 +85,7 @@ def cmd_grade(args) -> int:
     subs = args.submissions or (paths.course_dir / "submitted")
     limits = Limits(timeout=args.timeout, memory_mb=args.memory)
     grade(paths, args.assignment, Path(subs), jobs=args.jobs, limits=limits,
-          roster=_roster(args))
+          roster=_roster(args), dask=args.dask)
     return 0
 
 
@@ -113,6 +124,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("release", help="regenerate exercises/ from solutions/ via nbgrader")
     p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT")
     p.add_argument("--exercises", type=Path, default=None, help="output folder (./exercises)")
+    p.add_argument("--exchange", action="store_true",
+                   help="also release to the nbgrader exchange (students fetch it in "
+                        "JupyterLab's Assignments tab)")
     _common(p)
     p.set_defaults(func=cmd_release)
 
@@ -123,9 +137,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--exchange", action="store_true",
                    help="collect each student's latest hand-in from the nbgrader exchange "
                         "instead (as nbgrader collect, but never following links)")
-    p.add_argument("--exchange-root", type=Path, default=None,
-                   help="the exchange folder (nbgrader's c.Exchange.root; default: "
-                        "nbgrader's default)")
     p.add_argument("--roster", type=Path, default=None, help=ROSTER_HELP)
     _common(p)
     p.set_defaults(func=cmd_collect)
@@ -140,6 +151,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="wall-clock seconds per submission (60)")
     p.add_argument("--memory", type=int, default=4096,
                    help="address-space limit per submission in MB (4096)")
+    p.add_argument("--dask", default=None, metavar="ADDRESS",
+                   help="run the sandboxed jobs on a Dask cluster: a scheduler address "
+                        "(tcp://HOST:PORT) or local:N for N local worker processes; "
+                        "references, comparison and the gradebook stay here")
     p.add_argument("--roster", type=Path, default=None, help=ROSTER_HELP)
     _common(p)
     p.set_defaults(func=cmd_grade)

@@ -74,16 +74,14 @@ def _store(paths: CoursePaths, assignment: str, nb_name: str, f: Found, out,
 
 
 def exchange_inbound(paths: CoursePaths, exchange_root: Path | None) -> Path:
-    from nbgrader.exchange.default.exchange import Exchange
-
-    from .course import COURSE_ID, nbgrader_config
-
-    root = exchange_root or Path(Exchange(config=nbgrader_config(paths.course_dir,
-                                                                 paths.db)).root)
-    inbound = Path(root) / COURSE_ID / "inbound"
+    """``<root>/<course_id>/inbound``: root and course id from the flags, else the course's
+    nbgrader_config.py (CoursePaths.exchange_root / course_id)."""
+    root = Path(exchange_root or paths.exchange_root)
+    inbound = root / paths.course_id / "inbound"
     if not inbound.is_dir():
-        raise ConfigError(f"no exchange inbound folder {inbound}: give --exchange-root (the "
-                          "folder set as c.Exchange.root in nbgrader_config.py)")
+        raise ConfigError(f"no exchange inbound folder {inbound}: give --exchange-root and "
+                          "--course-id, or set c.Exchange.root and c.CourseDirectory.course_id "
+                          f"in {paths.course_dir / 'nbgrader_config.py'}")
     return inbound
 
 

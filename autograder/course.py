@@ -37,11 +37,49 @@ def default_exercises_dir() -> Path:
     return default_solutions_dir().parent / "exercises"
 
 
+DEFAULT_EXCHANGE = "/srv/nbgrader/exchange"  # nbgrader's own default Exchange.root
+
+
+def read_course_config(course_dir: Path) -> dict:
+    """``CourseDirectory.course_id`` and ``Exchange.root`` from the course's
+    ``nbgrader_config.py`` (what nbgrader itself reads there), or {} when it has none."""
+    cfg = Path(course_dir) / "nbgrader_config.py"
+    if not cfg.is_file():
+        return {}
+    from traitlets.config.loader import ConfigFileNotFound, PyFileConfigLoader
+
+    try:
+        c = PyFileConfigLoader(cfg.name, path=str(cfg.parent)).load_config()
+    except ConfigFileNotFound:
+        return {}
+    except Exception as e:  # a syntax error in the instructor's file
+        raise ConfigError(f"{cfg}: cannot be read by nbgrader: {type(e).__name__}: {e}") from e
+    out = {}
+    if "CourseDirectory" in c and c.CourseDirectory.get("course_id"):
+        out["course_id"] = str(c.CourseDirectory.course_id)
+    if "Exchange" in c and c.Exchange.get("root"):
+        out["exchange_root"] = str(c.Exchange.root)
+    return out
+
+
 @dataclass
 class CoursePaths:
     course_dir: Path
     solutions: Path
     db_url: str | None = None
+    course_id_flag: str | None = None  # --course-id
+    exchange_root_flag: str | None = None  # --exchange-root
+
+    @property
+    def course_id(self) -> str:
+        """--course-id, else the course's nbgrader_config.py, else ``default_course``."""
+        return (self.course_id_flag or read_course_config(self.course_dir).get("course_id")
+                or COURSE_ID)
+
+    @property
+    def exchange_root(self) -> str:
+        return (self.exchange_root_flag
+                or read_course_config(self.course_dir).get("exchange_root") or DEFAULT_EXCHANGE)
 
     @property
     def db(self) -> str:
@@ -62,22 +100,26 @@ class CoursePaths:
         return sorted(p.parent.name for p in self.solutions.glob("*/grading.py"))
 
 
-def nbgrader_config(root: Path, db_url: str):
+def nbgrader_config(root: Path, db_url: str, course_id: str = COURSE_ID,
+                    exchange_root: str | None = None):
     from traitlets.config import Config
 
     c = Config()
     c.CourseDirectory.root = str(root)
     c.CourseDirectory.db_url = db_url
-    c.CourseDirectory.course_id = COURSE_ID  # nbgrader's default "" breaks PostgreSQL FKs
+    c.CourseDirectory.course_id = course_id  # nbgrader's default "" breaks PostgreSQL FKs
+    if exchange_root:
+        c.Exchange.root = exchange_root
     c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
     c.ClearSolutions.text_stub = "ここに答えを書いてください（YOUR ANSWER HERE）"
     return c
 
 
-def nbgrader_api(root: Path, db_url: str):
+def nbgrader_api(root: Path, db_url: str, course_id: str = COURSE_ID,
+                 exchange_root: str | None = None):
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 
-    config = nbgrader_config(root, db_url)
+    config = nbgrader_config(root, db_url, course_id, exchange_root)
     coursedir = CourseDirectory(config=config)
     return NbGraderAPI(coursedir=coursedir, config=config)

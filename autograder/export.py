@@ -82,7 +82,7 @@ def manual_state(task: dict, status: str, manual: dict) -> tuple[str, float | No
 
 
 def gather(paths: CoursePaths, assignment: str | None) -> tuple[list[str], list[Graded]]:
-    gb = gbmod.open_gradebook(paths.db)
+    gb = gbmod.open_gradebook(paths.db, paths.course_id)
     try:
         rows = gbmod.all_results(gb, assignment)
         task_cols: list[str] = []

@@ -104,7 +104,7 @@ def render(student: str, assignment: str, row: dict, titles: dict[str, str],
 
 def write_feedback(paths: CoursePaths, assignment: str) -> list[Path]:
     titles = task_titles(paths.source_notebook(assignment))
-    gb = gbmod.open_gradebook(paths.db)
+    gb = gbmod.open_gradebook(paths.db, paths.course_id)
     written = []
     try:
         rows = gbmod.all_results(gb, assignment)

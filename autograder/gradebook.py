@@ -10,12 +10,26 @@ scores are carried over only when the student's answer text is unchanged.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
 import warnings
+import zlib
 
-from sqlalchemy import Column, Float, MetaData, String, Table, Text, delete, insert, select
+from sqlalchemy import (
+    Column,
+    Float,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    delete,
+    insert,
+    select,
+    text,
+)
 
 from .course import COURSE_ID, ConfigError
 
@@ -33,17 +47,56 @@ results_table = Table(
 )
 
 
-def open_gradebook(db_url: str):
+def open_gradebook(db_url: str, course_id: str = COURSE_ID):
     from nbgrader.api import Gradebook
 
     logging.getLogger("sqlalchemy").setLevel(logging.ERROR)
     warnings.filterwarnings("ignore", message=".*not in session.*")
     try:
-        gb = Gradebook(db_url, course_id=COURSE_ID)
+        gb = Gradebook(db_url, course_id=course_id)
     except Exception as e:  # wrong URL, server down, missing driver
         raise ConfigError(f"cannot open gradebook {db_url!r}: {type(e).__name__}: {e}") from e
     metadata.create_all(gb.engine)
     return gb
+
+
+@contextlib.contextmanager
+def exclusive(engine_or_url, name: str = "course-gradebook"):
+    """Hold a lock that every ``course`` process writing to the same gradebook respects.
+
+    Several instructors may grade into one gradebook at once. nbgrader's own writes (creating
+    the assignment, adding a student, replacing a submission) are read-then-write sequences,
+    so two processes interleaving them lose or double rows. Each such sequence runs inside
+    this lock: a PostgreSQL advisory lock (held by one connection, released with it, so a
+    crashed grader never leaves it held), or an ``flock`` beside a SQLite file.
+    """
+    engine = engine_or_url
+    own = isinstance(engine_or_url, str)
+    if own:
+        engine = create_engine(engine_or_url)
+    try:
+        if engine.dialect.name == "postgresql":
+            key = zlib.crc32(name.encode())
+            with engine.connect() as conn:
+                conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
+                try:
+                    yield
+                finally:
+                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+        elif engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+            import fcntl
+
+            with open(f"{engine.url.database}.lock", "a") as fh:
+                fcntl.flock(fh, fcntl.LOCK_EX)
+                try:
+                    yield
+                finally:
+                    fcntl.flock(fh, fcntl.LOCK_UN)
+        else:
+            yield
+    finally:
+        if own:
+            engine.dispose()
 
 
 def assignment_in_gradebook(gb, assignment: str) -> bool:
@@ -66,7 +119,21 @@ def previous_result(gb, student: str, assignment: str) -> dict | None:
 
 
 def record(gb, assignment: str, notebook: str, result) -> None:
-    """Replace everything recorded for (student, assignment) with ``result``."""
+    """Replace everything recorded for (student, assignment) with ``result``.
+
+    Runs under :func:`exclusive`, so concurrent graders never interleave. A ``missing`` row
+    (a roster student without a submission in *this* batch) never replaces a real result
+    that another grader recorded meanwhile.
+    """
+    with exclusive(gb.engine):
+        if result.status == "missing":
+            old = previous_result(gb, result.student, assignment)
+            if old is not None and old["status"] != "missing":
+                return
+        _record(gb, assignment, notebook, result)
+
+
+def _record(gb, assignment: str, notebook: str, result) -> None:
     from nbgrader.api import MissingEntry
 
     student = result.student

@@ -17,10 +17,10 @@ from pathlib import Path
 import nbformat
 import numpy as np
 
+from . import cluster, sandbox
 from . import gradebook as gbmod
-from . import sandbox
 from .checks import Expect, compare
-from .course import COURSE_ID, ConfigError, CoursePaths, nbgrader_api
+from .course import ConfigError, CoursePaths, nbgrader_api
 from .lms import STUDENT_ID, Found, Submissions, read_submission  # noqa: F401 (re-exported)
 from .notebook import (
     Malformed,
@@ -102,6 +102,7 @@ class Context:
     spec: Assignment
     points: dict[str, float]
     limits: sandbox.Limits
+    run: object = sandbox.run  # where a job runs: here, or a cluster.DaskRunner
 
 
 def _empty_tasks(ctx: Context) -> list[TaskResult]:
@@ -180,7 +181,7 @@ def _run_and_score(ctx: Context, reduced, tasks, res: SubmissionResult) -> Submi
                         "cases": [probe_arguments(c) for c in cs]}
                   for gid, cs in cases.items()},
     }
-    run = sandbox.run(job, ctx.limits)
+    run = ctx.run(job, ctx.limits)
     events = run.events
     done = any(e.get("ev") == "done" for e in events)
     memory = any(e.get("memory") is True for e in events)
@@ -190,7 +191,10 @@ def _run_and_score(ctx: Context, reduced, tasks, res: SubmissionResult) -> Submi
             label = str(e.get("label"))[:80]
             who = "" if label in student_labels else " (given cell)"
             res.cell_errors.append(f"{label}{who}: {str(e.get('error'))[:300]}")
-    if run.timed_out:
+    if run.mode == "dask-killed":
+        res.status, why = "error", "採点用のワーカーが繰り返し停止したため、実行できませんでした"
+        res.notes.append("the job killed Dask workers repeatedly (KilledWorker)")
+    elif run.timed_out:
         res.status, why = "timeout", f"制限時間 {ctx.limits.timeout:g} 秒を超えたため停止しました"
     elif memory:
         res.status, why = "memory", "メモリ制限を超えました"
@@ -265,7 +269,7 @@ def write_nbgrader_config(paths: CoursePaths) -> None:
         "# Written by `course grade`: lets nbgrader's formgrader open this course directory.",
         "c = get_config()  # noqa: F821",
         f"c.CourseDirectory.root = {str(paths.course_dir)!r}",
-        f"c.CourseDirectory.course_id = {COURSE_ID!r}",
+        f"c.CourseDirectory.course_id = {paths.course_id!r}",
         f"c.CourseDirectory.db_url = {db!r}" if db else
         "# c.CourseDirectory.db_url = '...'  # set the URL you pass to --db (not stored here)",
     ]
@@ -280,8 +284,9 @@ def prepare(paths: CoursePaths, assignment: str):
     write_nbgrader_config(paths)
     (course / "source" / assignment).mkdir(parents=True, exist_ok=True)
     shutil.copy2(src_nb, course / "source" / assignment / src_nb.name)
-    api = nbgrader_api(course, paths.db)
-    result = api.generate_assignment(assignment, force=True, create=True)
+    api = nbgrader_api(course, paths.db, paths.course_id)
+    with gbmod.exclusive(paths.db):  # other instructors may be preparing the same gradebook
+        result = api.generate_assignment(assignment, force=True, create=True)
     release_path = course / "release" / assignment / src_nb.name
     if not result.get("success") or not release_path.exists():
         raise ConfigError(f"nbgrader generate_assignment failed:\n"
@@ -292,7 +297,7 @@ def prepare(paths: CoursePaths, assignment: str):
     problems = spec.validate({c.grade_id for c in source.check_cells})
     if problems:
         raise ConfigError("\n".join(problems))
-    gb = gbmod.open_gradebook(paths.db)
+    gb = gbmod.open_gradebook(paths.db, paths.course_id)
     try:
         points = {}
         for nb in gb.find_assignment(assignment).notebooks:
@@ -309,7 +314,8 @@ def prepare(paths: CoursePaths, assignment: str):
 
 def grade(paths: CoursePaths, assignment: str, submissions: Path, jobs: int = 1,
           limits: sandbox.Limits | None = None, out=None,
-          roster=None) -> list[SubmissionResult]:
+          roster=None, dask: str | None = None) -> list[SubmissionResult]:
+    """Grade every submission; ``dask`` (an address or ``local:N``) runs the jobs on Dask."""
     out = out or sys.stdout  # looked up per call: a default bound at import goes stale
     limits = limits or sandbox.Limits()
     paths.course_dir.mkdir(parents=True, exist_ok=True)
@@ -319,41 +325,49 @@ def grade(paths: CoursePaths, assignment: str, submissions: Path, jobs: int = 1,
     import torch
 
     torch.set_num_threads(1)
-    ctx = Context(assignment, source, spec, points, limits)
-    with Submissions(submissions, assignment, source.notebook_name, roster) as batch:
-        found = batch.found
-        print(f"grading {assignment}: {len(found)} submissions from {submissions} "
-              f"(layout: {batch.layout}) with {jobs} job(s), isolation: {sandbox.describe()}",
-              file=out, flush=True)
-        for p in batch.notes:
-            print(f"  note: {p}", file=out)
-        if batch.participants or roster is not None:
-            from .roster import remember
+    runner = cluster.make_runner(dask)
+    ctx = Context(assignment, source, spec, points, limits, runner or sandbox.run)
+    if runner is not None:
+        jobs = runner.slots()
+    try:
+        with Submissions(submissions, assignment, source.notebook_name, roster) as batch:
+            found = batch.found
+            where = runner.describe() if runner is not None else sandbox.describe()
+            print(f"grading {assignment}: {len(found)} submissions from {submissions} "
+                  f"(layout: {batch.layout}) with {jobs} job(s), isolation: {where}",
+                  file=out, flush=True)
+            for p in batch.notes:
+                print(f"  note: {p}", file=out)
+            if batch.participants or roster is not None:
+                from .roster import remember
 
-            remember(paths.course_dir, roster, batch.participants)
-        gb = gbmod.open_gradebook(paths.db)
-        results: list[SubmissionResult] = []
-        try:
-            known = {s.id for s in gb.students}
-            graded_before = {r["student_id"] for r in gbmod.all_results(gb, assignment)}
-            kept = sorted(f.student for f in found if f.absent and f.student in graded_before)
-            found = [f for f in found if not (f.absent and f.student in graded_before)]
-            if kept:  # a partial batch never turns an earlier result into `missing`
-                print(f"  note: not in this batch, earlier result kept: {', '.join(kept)}",
-                      file=out)
-            for sid in sorted(known - {f.student for f in found} - graded_before):
-                found.append(Found(sid, None, ["in the gradebook roster, no submission"]))
-            with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-                for res in pool.map(lambda f: _safe_grade(ctx, f), found):
-                    gbmod.record(gb, assignment, source.notebook_name, res)
-                    _note_manual_scores(gb, assignment, res)
-                    _write_autograded(paths, assignment, src_nb, release_nb, res)
-                    results.append(res)
-                    print(f"  {res.student:<20} {res.status:<9} {res.score:>6g} / "
-                          f"{res.max_score:g}{_pending_text(res)}", file=out, flush=True)
-        finally:
-            gb.close()
-            sandbox.shutdown()
+                remember(paths.course_dir, roster, batch.participants)
+            gb = gbmod.open_gradebook(paths.db, paths.course_id)
+            results: list[SubmissionResult] = []
+            try:
+                known = {s.id for s in gb.students}
+                graded_before = {r["student_id"] for r in gbmod.all_results(gb, assignment)}
+                kept = sorted(f.student for f in found if f.absent and f.student in graded_before)
+                found = [f for f in found if not (f.absent and f.student in graded_before)]
+                if kept:  # a partial batch never turns an earlier result into `missing`
+                    print(f"  note: not in this batch, earlier result kept: {', '.join(kept)}",
+                          file=out)
+                for sid in sorted(known - {f.student for f in found} - graded_before):
+                    found.append(Found(sid, None, ["in the gradebook roster, no submission"]))
+                with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+                    for res in pool.map(lambda f: _safe_grade(ctx, f), found):
+                        gbmod.record(gb, assignment, source.notebook_name, res)
+                        _note_manual_scores(gb, assignment, res)
+                        _write_autograded(paths, assignment, src_nb, release_nb, res)
+                        results.append(res)
+                        print(f"  {res.student:<20} {res.status:<9} {res.score:>6g} / "
+                              f"{res.max_score:g}{_pending_text(res)}", file=out, flush=True)
+            finally:
+                gb.close()
+                sandbox.shutdown()
+    finally:
+        if runner is not None:
+            runner.close()
     print_table(results, out)
     return results
 

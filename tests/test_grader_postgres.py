@@ -115,3 +115,51 @@ def test_grade_into_postgresql(postgres_url, tmp_path):
     out = tmp_path / "g.csv"
     assert export_csv(paths, "ex01", out) == 3
     assert "carol,ex01,0,100,malformed" in out.read_text()
+
+
+def test_two_instructors_grade_into_one_postgresql_gradebook_at_once(postgres_url, tmp_path):
+    """Two `course grade` commands, started together, share one PostgreSQL gradebook: every
+    student ends with exactly one result row and one nbgrader submission, none lost, none
+    doubled — also the student both instructors graded."""
+    import sys
+
+    from sqlalchemy import text
+
+    sol = ROOT / "solutions" / "ex01" / "ex01.ipynb"
+    blank = ROOT / "exercises" / "ex01" / "ex01.ipynb"
+    batches = {"A": {"pa1": sol, "pa2": blank, "pa3": sol, "both": sol},
+               "B": {"pb1": blank, "pb2": sol, "pb3": sol, "both": sol}}
+    procs = []
+    for who, students in batches.items():
+        subs = tmp_path / who / "subs"
+        for student, path in students.items():
+            (subs / student).mkdir(parents=True)
+            shutil.copy(path, subs / student / "ex01.ipynb")
+        cmd = [sys.executable, "-m", "autograder.cli", "grade", "ex01", "--submissions",
+               str(subs), "--course-dir", str(tmp_path / who / "course"), "--db", postgres_url,
+               "--jobs", "2", "--timeout", "40"]
+        procs.append(subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE,
+                                      stderr=subprocess.STDOUT, text=True))
+    outs = [p.communicate(timeout=600)[0] for p in procs]
+    for p, out in zip(procs, outs):
+        assert p.returncode == 0, out[-3000:]
+    want = {"pa1": 90.0, "pa2": 0.0, "pa3": 90.0, "pb1": 0.0, "pb2": 90.0, "pb3": 90.0,
+            "both": 90.0}
+    gb = open_gradebook(postgres_url)
+    try:
+        rows = all_results(gb, "ex01")
+        ids = sorted(r["student_id"] for r in rows)
+        mine = [i for i in ids if i in want]
+        assert mine == sorted(want), ids  # one row each: none lost, none doubled
+        assert {r["student_id"]: r["score"] for r in rows if r["student_id"] in want} == want
+        with gb.engine.connect() as conn:
+            counts = dict(conn.execute(text(
+                "SELECT student.id, count(*) FROM submitted_assignment sa "
+                "JOIN student ON sa.student_id = student.id "
+                "JOIN assignment a ON sa.assignment_id = a.id "
+                "WHERE a.name = 'ex01' GROUP BY student.id")).all())
+        assert {s: counts.get(s) for s in want} == dict.fromkeys(want, 1)
+        for s, score in want.items():
+            assert gb.find_submission("ex01", s).score == score
+    finally:
+        gb.close()
