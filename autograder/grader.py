@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
@@ -20,7 +21,7 @@ import nbformat
 import numpy as np
 
 from . import gradebook as gbmod
-from . import sandbox
+from . import protocol, sandbox
 from .checks import Expect, compare
 from .course import COURSE_ID, ConfigError, CoursePaths, nbgrader_api
 from .notebook import (
@@ -276,20 +277,24 @@ def _run_and_score(ctx: Context, reduced, tasks, res: SubmissionResult) -> Submi
                   for gid, cs in cases.items()},
     }
     run = sandbox.run(job, ctx.limits)
-    events = run.events
-    done = any(e.get("ev") == "done" for e in events)
-    memory = any(e.get("memory") is True for e in events)
+    ev = run.events  # typed records, parsed against this job's own steps (autograder.protocol)
     student_labels = {s.label for s in reduced.steps if s.student}
-    for e in events:
-        if e.get("ev") == "cell" and e.get("ok") is False:
-            label = str(e.get("label"))[:80]
-            who = "" if label in student_labels else " (given cell)"
-            res.cell_errors.append(f"{label}{who}: {str(e.get('error'))[:300]}")
-    if run.timed_out:
+    for cell in ev.cells:
+        if not cell.ok:
+            who = "" if cell.label in student_labels else " (given cell)"
+            share = cell.error.split(":")[-1].strip()
+            err = (f"時間の割り当て ({share} 秒) を超えたため中断しました" if cell.timed_out
+                   else cell.error)
+            res.cell_errors.append(f"{cell.label}{who}: {err}")
+    res.cell_errors = res.cell_errors[:protocol.MAX_CELL_ERRORS]
+    if run.protocol_error:
+        res.status, why = "error", "採点の通信が規約に反したため、この提出の結果は無効です"
+        res.notes.append(f"sandbox protocol violation: {run.protocol_error}")
+    elif run.timed_out:
         res.status, why = "timeout", f"制限時間 {ctx.limits.timeout:g} 秒を超えたため停止しました"
-    elif memory:
-        res.status, why = "memory", "メモリ制限を超えました"
-    elif not done:
+    elif ev.memory or run.oom_killed:
+        res.status, why = "memory", f"メモリ制限 {ctx.limits.memory_mb} MB を超えました"
+    elif not ev.done:
         sig = -run.returncode if run.returncode and run.returncode < 0 else None
         res.status = "error"
         why = (f"実行が途中で終了しました (signal {sig})" if sig
@@ -298,14 +303,17 @@ def _run_and_score(ctx: Context, reduced, tasks, res: SubmissionResult) -> Submi
             res.notes.append(f"process killed by signal {sig} (possibly the memory limit)")
     else:
         why = ""
+    if run.oom_killed:
+        res.notes.append(f"a process was killed for the memory limit ({ctx.limits.memory_mb} MB)")
+    if ev.rejected:
+        res.notes.append(f"result lines after a line out of protocol were ignored ({ev.rejected})")
     if run.output_truncated:
         res.notes.append(f"output over {ctx.limits.output_cap} bytes was discarded")
-    if run.bad_lines:
-        res.notes.append(f"{run.bad_lines} unreadable result lines ignored")
-    got: dict[tuple[str, int], dict] = {}
-    for e in events:
-        if e.get("ev") == "case" and isinstance(e.get("task"), str) and type(e.get("case")) is int:
-            got.setdefault((e["task"], e["case"]), e)  # first report wins
+    slow = [c.label for c in ev.cells if c.timed_out]
+    slow += sorted({c.task for c in ev.cases.values() if c.timed_out})
+    if slow:
+        res.notes.append(f"interrupted after their time share: {', '.join(slow[:20])}")
+    got = {} if run.protocol_error else ev.cases
     for t in tasks:
         if t.manual:
             continue
@@ -313,19 +321,22 @@ def _run_and_score(ctx: Context, reduced, tasks, res: SubmissionResult) -> Submi
         records: list[CheckRecord] = []
         for k, case in enumerate(cases[t.grade_id]):
             expectations: dict[str, Expect] = spec_task.expectations(case)
-            ev = got.get((t.grade_id, k))
+            case_ev = got.get((t.grade_id, k))
             for key, expect in expectations.items():
                 label = key if len(cases[t.grade_id]) == 1 else f"{key} (テスト {k + 1})"
-                if ev is None:
+                if case_ev is None:
                     msg = why or "結果が返りませんでした"
                     records.append(CheckRecord(label, False, f"✗ {label}: {msg}"))
-                elif ev.get("error") is not None or not isinstance(ev.get("values"), dict):
-                    err = str(ev.get("error"))[:300]
-                    records.append(CheckRecord(label, False,
-                                               f"✗ {label}: 実行中にエラーが起きました: {err}"))
+                elif case_ev.timed_out:
+                    records.append(CheckRecord(label, False, f"✗ {label}: 時間の割り当て "
+                                               "を超えたため中断しました（無限ループ？）"))
+                elif case_ev.error is not None or case_ev.values is None:
+                    records.append(CheckRecord(
+                        label, False, f"✗ {label}: 実行中にエラーが起きました: {case_ev.error}"))
                 else:
-                    out = compare(label, ev["values"].get(key, {"t": "none"}), expect)
-                    records.append(CheckRecord(label, out.ok, out.message))
+                    out = compare(label, case_ev.values.get(key, {"t": "none"}), expect)
+                    records.append(CheckRecord(label, out.ok, protocol.safe_text(
+                        out.message, 2000)))
         t.checks = records
         passed = sum(r.ok for r in records)
         frac = (passed == len(records)) if spec_task.all_or_nothing else passed / len(records)
@@ -424,7 +435,7 @@ def grade(paths: CoursePaths, assignment: str, submissions: Path, jobs: int = 1,
         found, more = discover(root, assignment, source.notebook_name)
         problems += more
         print(f"grading {assignment}: {len(found)} submissions from {submissions} "
-              f"with {jobs} job(s), isolation: {sandbox.describe()}", file=out, flush=True)
+              f"with {jobs} job(s), isolation: {sandbox.describe(limits)}", file=out, flush=True)
         for p in problems:
             print(f"  note: {p}", file=out)
         gb = gbmod.open_gradebook(paths.db)
@@ -436,11 +447,14 @@ def grade(paths: CoursePaths, assignment: str, submissions: Path, jobs: int = 1,
                 found.append(Found(sid, None, ["in the gradebook roster, no submission"]))
             with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
                 for res in pool.map(lambda f: _safe_grade(ctx, f), found):
-                    gbmod.record(gb, assignment, source.notebook_name, res)
-                    _write_autograded(paths, assignment, src_nb, release_nb, res)
+                    res = _record_safely(gb, paths, ctx, src_nb, release_nb, res, out)
                     results.append(res)
                     print(f"  {res.student:<20} {res.status:<9} {res.score:>6g} / "
                           f"{res.max_score:g}", file=out, flush=True)
+            replaced = sandbox.replacements()
+            if replaced:
+                print(f"  sandboxes replaced: {len(replaced)} ({'; '.join(replaced[:5])})",
+                      file=out, flush=True)
         finally:
             gb.close()
             sandbox.shutdown()
@@ -449,6 +463,45 @@ def grade(paths: CoursePaths, assignment: str, submissions: Path, jobs: int = 1,
             shutil.rmtree(tmp, ignore_errors=True)
     print_table(results, out)
     return results
+
+
+def _sanitize(res: SubmissionResult) -> None:
+    """Everything a student controls, made safe to store and show (autograder.protocol)."""
+    notes = [protocol.safe_text(n, 500) for n in res.notes]
+    if len(notes) > 50:
+        notes = notes[:50] + [f"... and {len(notes) - 50} more notes"]
+    res.notes = notes
+    res.cell_errors = [protocol.safe_text(e, 500) for e in res.cell_errors]
+    for t in res.tasks:
+        for c in t.checks:
+            c.name, c.message = protocol.safe_text(c.name, 200), protocol.safe_text(c.message,
+                                                                                   2000)
+
+
+def _record_safely(gb, paths, ctx, src_nb, release_nb, res, out) -> SubmissionResult:
+    """Record one student; a failure here is that student's ``error``, never the batch's."""
+    try:
+        _sanitize(res)
+        gbmod.record(gb, ctx.assignment, ctx.source.notebook_name, res)
+        _write_autograded(paths, ctx.assignment, src_nb, release_nb, res)
+        return res
+    except Exception as e:  # noqa: BLE001 - whatever the submission made us write
+        why = protocol.safe_text(f"{type(e).__name__}: {e}", 300)
+        with contextlib.suppress(Exception):
+            gb.db.rollback()
+        tasks = _empty_tasks(ctx)
+        _fail_all(tasks, "採点結果を記録できませんでした（担当教員に連絡してください）")
+        failed = SubmissionResult(res.student, "error", tasks,
+                                  [f"recording the result failed: {why}"],
+                                  source_file=protocol.safe_text(res.source_file, 500))
+        try:
+            gbmod.record(gb, ctx.assignment, ctx.source.notebook_name, failed)
+        except Exception as e2:  # noqa: BLE001
+            with contextlib.suppress(Exception):
+                gb.db.rollback()
+            print(f"  {res.student}: could not record even the error: "
+                  f"{protocol.safe_text(e2, 200)}", file=out, flush=True)
+        return failed
 
 
 def _safe_grade(ctx: Context, found: Found) -> SubmissionResult:
