@@ -63,12 +63,19 @@ def _share(budget_left, steps_left):
 
 
 def _describe(exc):
-    text = f"{type(exc).__name__}: {exc}"
+    """``Type: message``, whatever the exception's ``__str__`` does (it is student code)."""
+    try:
+        name = type(exc).__name__
+        text = exc.__str__()
+        text = f"{name}: {text[:800] if type(text) is str else '<not text>'}"
+    except BaseException:  # noqa: BLE001 - a hostile __str__
+        text = "<an exception that cannot be shown>"
     return text[:800]
 
 
 def _is_memory(exc):
-    return isinstance(exc, MemoryError) or any(w in str(exc) for w in _MEMORY_WORDS)
+    text = _describe(exc)
+    return isinstance(exc, MemoryError) or any(w in text for w in _MEMORY_WORDS)
 
 
 def _display(*objs, **kwargs):
@@ -80,13 +87,16 @@ def main():
     request = json.loads(sys.stdin.buffer.read().decode("utf-8"))
     channel = os.fdopen(3, "w", encoding="utf-8")
     sys.stdin = open(os.devnull)  # noqa: SIM115 - lives as long as the process
+    for stream in (sys.stdout, sys.stderr):
+        stream.reconfigure(errors="backslashreplace")
     pin()  # noqa: F821 - appended source; before any student code
     run_job(request["job"], channel, float(request["timeout"]))
 
 
 def run_job(job, channel, budget):
     """Run the job's steps in order; a step that outlives its time share is interrupted."""
-    to_plain_ = to_plain  # noqa: F821 - appended source, bound before student code runs
+    # appended source (plain.py), bound before student code runs
+    to_plain_, probe_globals = to_plain, {"tensor_grad": tensor_grad}  # noqa: F821
     start = time.monotonic()
     budget = max(0.1, budget - 1.0)  # leave the monitor time to report
     ns = {"__name__": "__main__", "__builtins__": builtins, "display": _display}
@@ -97,7 +107,8 @@ def run_job(job, channel, budget):
         if step["kind"] == "code":
             _run_cell(step, ns, channel, share)
         else:
-            _run_task(step, job["tasks"][step["label"]], ns, channel, share, to_plain_)
+            _run_task(step, job["tasks"][step["label"]], ns, channel, share, to_plain_,
+                      probe_globals)
     signal.setitimer(signal.ITIMER_REAL, 0)
     _emit(channel, {"ev": "done"})
     channel.close()
@@ -127,15 +138,18 @@ def _run_cell(step, ns, channel, share):
         event.update(ok=False, error=f"CellTimeout: {share:.1f}", timed_out=True)
     except BaseException as exc:  # noqa: BLE001 - SystemExit, KeyboardInterrupt too
         _timer(0)
-        tb = traceback.format_exception_only(type(exc), exc)
-        print("".join(tb), file=sys.stderr, end="")
+        try:
+            tb = traceback.format_exception_only(type(exc), exc)
+            print("".join(tb)[:10_000], file=sys.stderr, end="")
+        except BaseException:  # noqa: BLE001 - a hostile __str__, unencodable text
+            pass
         event.update(ok=False, error=_describe(exc), memory=_is_memory(exc))
     _emit(channel, event)
 
 
-def _run_task(step, task, ns, channel, share, to_plain_):
+def _run_task(step, task, ns, channel, share, to_plain_, probe_globals):
     label, n = step["label"], len(task["cases"])
-    probe_ns = {"__builtins__": builtins}
+    probe_ns = {"__builtins__": builtins, **probe_globals}
     try:
         exec(compile(task["probe_source"], f"<probe {label}>", "exec"), probe_ns)
         probe = probe_ns[task["probe_name"]]

@@ -292,7 +292,7 @@ def _run_and_score(ctx: Context, reduced, tasks, res: SubmissionResult) -> Submi
         res.notes.append(f"sandbox protocol violation: {run.protocol_error}")
     elif run.timed_out:
         res.status, why = "timeout", f"制限時間 {ctx.limits.timeout:g} 秒を超えたため停止しました"
-    elif ev.memory or run.oom_killed:
+    elif ev.memory or run.over_memory:
         res.status, why = "memory", f"メモリ制限 {ctx.limits.memory_mb} MB を超えました"
     elif not ev.done:
         sig = -run.returncode if run.returncode and run.returncode < 0 else None
@@ -303,8 +303,9 @@ def _run_and_score(ctx: Context, reduced, tasks, res: SubmissionResult) -> Submi
             res.notes.append(f"process killed by signal {sig} (possibly the memory limit)")
     else:
         why = ""
-    if run.oom_killed:
-        res.notes.append(f"a process was killed for the memory limit ({ctx.limits.memory_mb} MB)")
+    if run.over_memory:
+        res.notes.append(f"the submission reached the memory limit ({ctx.limits.memory_mb} MB, "
+                         "shared memory and child processes included)")
     if ev.rejected:
         res.notes.append(f"result lines after a line out of protocol were ignored ({ev.rejected})")
     if run.output_truncated:

@@ -105,6 +105,18 @@ def _is_instance(obj, cls) -> bool:
     return cls in _MRO(type(obj))
 
 
+def tensor_grad(t):
+    """``t.grad`` read through the pinned descriptor, for probes: a student's override of
+    ``Tensor.grad`` (a property patched onto the class, a subclass) cannot fake it."""
+    pin()
+    if "torch" in _PIN and _is_instance(t, _PIN["torch"]["base"]):
+        with _PIN["torch"]["off"]():
+            return _PIN["torch"]["grad"](t)
+    if "mygrad" in _PIN and _is_instance(t, _PIN["mygrad"]["cls"]):
+        return _PIN["mygrad"]["_grad"](t)
+    return getattr(t, "grad", None)
+
+
 def _torch_tensor(t, depth):
     p = _PIN["torch"]
     with p["off"]():

@@ -64,7 +64,7 @@ class RunResult:
     wall: float = 0.0
     mode: str = ""
     protocol_error: str = ""  # the sandbox's channel broke the protocol: the job is an error
-    oom_killed: bool = False  # the memory cgroup killed a process of this job
+    over_memory: bool = False  # the job reached its memory cgroup's limit
 
 
 def _sources(*names: str) -> str:
@@ -269,7 +269,7 @@ class Cgroup:
     pids: ``limits.nproc`` (+16 for the warm template). memory: ``limits.memory_mb`` for the
     submission, shared memory and children included; in a warm sandbox only the job's child
     cgroup (``job_dir``, bound into the sandbox for the template) has the limit, the template
-    is outside it. ``oom_kills()`` counts the kernel's kills for the memory limit.
+    is outside it. ``limit_hits()`` counts how often a job reached that limit.
     """
 
     def __init__(self, limits: Limits, warm: bool):
@@ -322,15 +322,23 @@ class Cgroup:
             with contextlib.suppress(OSError), open(procs, "w") as f:
                 f.write(str(os.getpid()))
 
-    def oom_kills(self) -> int:
+    def limit_hits(self) -> int:
+        """How often the memory limit was reached (v1 failcnt, v2 ``max`` events) plus the
+        kernel's kills for it; a job whose count grew went over ``--memory``."""
         if self.memory_dir is None:
             return 0
-        text = _read(self.memory_dir / ("memory.events" if self.version == "v2"
-                                         else "memory.oom_control"))
+        if self.version == "v2":
+            text, keys = _read(self.memory_dir / "memory.events"), ("max", "oom_kill")
+        else:
+            text = _read(self.memory_dir / "memory.oom_control") + "failcnt " + \
+                _read(self.memory_dir / "memory.failcnt")
+            keys = ("failcnt", "oom_kill")
+        total = 0
         for line in text.splitlines():
-            if line.startswith("oom_kill "):
-                return int(line.split()[1])
-        return 0
+            parts = line.split()
+            if len(parts) == 2 and parts[0] in keys and parts[1].isdigit():
+                total += int(parts[1])
+        return total
 
     def kill_all_and_remove(self) -> None:
         for path in reversed(self.created):
@@ -420,7 +428,7 @@ class Zygote:
             "memory_mb": limits.memory_mb, "cpu_s": int(limits.timeout) + 5,
             "file_mb": limits.file_mb, "event_cap": EVENT_CAP, "timeout": limits.timeout,
         }}).encode("utf-8")
-        oom_before = self.cg.oom_kills()
+        hits_before = self.cg.limit_hits()
         writer = threading.Thread(target=self._send, daemon=True, args=(
             b"G" + nonce + len(request).to_bytes(4, "big") + request,))
         writer.start()
@@ -456,7 +464,7 @@ class Zygote:
         except ProtocolError as e:
             result.protocol_error = str(e)
             self.close(f"protocol violation: {e}")
-        result.oom_killed = self.cg.oom_kills() > oom_before
+        result.over_memory = self.cg.limit_hits() > hits_before
         result.wall = time.monotonic() - start
         result.events = protocol.parse_events(bytes(events), job)
         return result
@@ -597,7 +605,7 @@ def run_fresh(job: dict, limits: Limits) -> RunResult:
                     result.output_truncated = True
     finally:
         _kill(proc)
-        result.oom_killed = cg.oom_kills() > 0
+        result.over_memory = cg.limit_hits() > 0
         cg.kill_all_and_remove()
         sel.close()
         events_file.close()

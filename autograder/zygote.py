@@ -11,12 +11,13 @@ Processes, per job::
     │          ptrace, no /proc/1/mem or /proc/1/fd for anyone); as a namespace init it gets no
     │          signal from inside; it never reads a job: only an 17-byte "G"+nonce header
     └ monitor  one per job, forked from the template (so it holds no earlier job's data): reads
-      │        the job, joins the job's memory cgroup, unshares a new user, pid, IPC, mount,
-      │        network and UTS namespace, relays the job's event bytes as frames (bound to the
-      │        job's nonce, capped) and kills the job at its deadline
-      └ init   pid 1 of the job's pid namespace: mounts fresh tmpfs on /scratch, /tmp and
-        │      /dev/shm (private to this job), hides the cgroup folder, reaps, and exits when
-        │      the student process does; the kernel then kills everything left in the namespace
+      │        the job, unshares a new user, pid, IPC, mount, network and UTS namespace, relays
+      │        the job's event bytes as frames (bound to the job's nonce, capped) and kills the
+      │        job at its deadline
+      └ init   pid 1 of the job's pid namespace: joins the job's memory cgroup, mounts fresh
+        │      tmpfs on /scratch, /tmp and /dev/shm (private to this job), hides the cgroup
+        │      folder, reaps, and exits when the student process does; the kernel then kills
+        │      everything left in the namespace (its IPC objects and tmpfs go with it)
         └ student process: no capabilities, no_new_privs, rlimits (autograder/limits.py), every
                  descriptor closed except its event pipe (fd 3), stdio on /dev/null; runs the
                  executor on the job
@@ -138,8 +139,9 @@ def _student(request, w):
         os.chdir("/scratch/work")
         os.environ["HOME"] = "/scratch/work"
         sys.stdin = open(os.devnull)  # noqa: SIM115
-        sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115
-        sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115
+        # /dev/null; whatever a student prints (lone surrogates too) must not raise
+        sys.stdout = open(1, "w", closefd=False, errors="backslashreplace")  # noqa: SIM115
+        sys.stderr = open(2, "w", closefd=False, errors="backslashreplace")  # noqa: SIM115
         channel = os.fdopen(3, "w", encoding="utf-8")
     except BaseException:  # noqa: BLE001 - no student code has run: exit 121 = setup failed
         os._exit(121)
@@ -152,6 +154,9 @@ def _student(request, w):
 def _init(request, w, status_w):
     """pid 1 of the job's namespaces: private tmpfs, then the student process (never returns)."""
     try:
+        if os.path.isdir(_CGROUP_MOUNT):  # this process and all it starts: the job's cgroup
+            with open(os.path.join(_CGROUP_MOUNT, "cgroup.procs"), "w") as f:
+                f.write("0")
         _mount_private(request["limits"]["file_mb"])
         pid = os.fork()
     except BaseException:  # noqa: BLE001
@@ -183,9 +188,6 @@ def _monitor(nonce):
         os.close(0)
         lim = request["limits"]
         deadline = time.monotonic() + float(lim["timeout"])
-        if os.path.isdir(_CGROUP_MOUNT):
-            with open(os.path.join(_CGROUP_MOUNT, "cgroup.procs"), "w") as f:
-                f.write("0")
         _unshare()
         r, w = os.pipe()
         status_r, status_w = os.pipe()
