@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,10 +76,28 @@ def nbgrader_config(root: Path, db_url: str):
     return c
 
 
+def commands_on_path() -> None:
+    """nbgrader shells out to ``alembic`` (gradebook setup): find the one installed with this
+    interpreter, so `course` works by absolute path or from pipx without an activated venv."""
+    path = os.environ.get("PATH", "").split(os.pathsep)
+    for d in (Path(sys.executable).parent, Path(os.path.realpath(sys.executable)).parent,
+              Path(sys.prefix) / "bin", Path(sys.base_prefix) / "bin"):
+        if (d / "alembic").exists():
+            if str(d) not in path:
+                os.environ["PATH"] = os.pathsep.join([str(d), *[p for p in path if p]])
+            return
+    if shutil.which("alembic") is None:
+        raise ConfigError(
+            f"the `alembic` command that nbgrader needs is not installed for {sys.executable}: "
+            "install the grading extras into this environment (pip install -e \".[grading]\", "
+            "or pipx inject <app> alembic) and run `course` again")
+
+
 def nbgrader_api(root: Path, db_url: str):
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 
+    commands_on_path()
     config = nbgrader_config(root, db_url)
     coursedir = CourseDirectory(config=config)
     return NbGraderAPI(coursedir=coursedir, config=config)

@@ -17,7 +17,7 @@ import warnings
 
 from sqlalchemy import Column, Float, MetaData, String, Table, Text, delete, insert, select
 
-from .course import COURSE_ID, ConfigError
+from .course import COURSE_ID, ConfigError, commands_on_path
 
 metadata = MetaData()
 results_table = Table(
@@ -36,6 +36,7 @@ results_table = Table(
 def open_gradebook(db_url: str):
     from nbgrader.api import Gradebook
 
+    commands_on_path()
     logging.getLogger("sqlalchemy").setLevel(logging.ERROR)
     warnings.filterwarnings("ignore", message=".*not in session.*")
     try:
