@@ -52,7 +52,9 @@ class CoursePaths:
     def source_notebook(self, assignment: str) -> Path:
         folder = self.solutions / assignment
         if not folder.is_dir():
-            raise ConfigError(f"no source assignment {assignment!r} in {self.solutions}")
+            raise ConfigError(f"no source assignment {assignment!r} in {self.solutions}: pass "
+                              "--solutions DIR (the folder holding <assignment>/grading.py), "
+                              "or run `course` from the repository root")
         nbs = sorted(p for p in folder.glob("*.ipynb") if not p.name.startswith("."))
         if len(nbs) != 1:
             raise ConfigError(

@@ -42,7 +42,10 @@ def open_gradebook(db_url: str):
     try:
         gb = Gradebook(db_url, course_id=COURSE_ID)
     except Exception as e:  # wrong URL, server down, missing driver
-        raise ConfigError(f"cannot open gradebook {db_url!r}: {type(e).__name__}: {e}") from e
+        raise ConfigError(f"cannot open gradebook {db_url!r}: {type(e).__name__}: {e}; check "
+                          "--db (e.g. sqlite:////abs/path/gradebook.db or postgresql+psycopg2://"
+                          "user:pw@host/db), that the server runs and its driver is installed"
+                          ) from e
     metadata.create_all(gb.engine)
     return gb
 

@@ -257,7 +257,8 @@ def _jsonable(obj, where: str):
     try:
         return json.loads(json.dumps(obj, allow_nan=False))
     except (TypeError, ValueError) as e:
-        raise ConfigError(f"{where}: cases must be plain JSON data ({e})") from None
+        raise ConfigError(f"{where}: cases must be plain JSON data ({e}); fix the task's "
+                          "cases function in grading.py") from None
 
 
 def _run_and_score(ctx: Context, reduced, tasks, res: SubmissionResult) -> SubmissionResult:
@@ -392,7 +393,9 @@ def prepare(paths: CoursePaths, assignment: str):
     release_path = course / "release" / assignment / src_nb.name
     if not result.get("success") or not release_path.exists():
         raise ConfigError(f"nbgrader generate_assignment failed:\n"
-                          f"{result.get('error') or result.get('log')}")
+                          f"{result.get('error') or result.get('log')}\n"
+                          f"to see nbgrader's own log: cd {course} && nbgrader "
+                          f"generate_assignment {assignment} --force")
     release_nb = nbformat.read(release_path, as_version=4)
     name_stubs(release_nb, assignment)
     source = load_source(src_nb, release_nb)
@@ -410,7 +413,8 @@ def prepare(paths: CoursePaths, assignment: str):
     missing = [c.grade_id for c in source.cells
                if c.kind in ("check", "manual") and c.grade_id not in points]
     if missing:
-        raise ConfigError(f"grade cells missing from the gradebook: {missing}")
+        raise ConfigError(f"grade cells missing from the gradebook: {missing}; run "
+                          f"`course release {assignment}` and grade again")
     return source, spec, points, src_nb, release_nb
 
 

@@ -33,7 +33,7 @@ from tests.grading.attacks_isolation import (
 pytestmark = pytest.mark.grading
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
-LIMITS = sandbox.Limits(timeout=20, memory_mb=3072)
+LIMITS = sandbox.Limits(timeout=30, memory_mb=3072)
 
 
 def _nb(path: Path) -> dict:
