@@ -24,14 +24,14 @@ import contextlib
 import dataclasses
 import os
 
-from . import sandbox
+from . import protocol, sandbox
 from .course import ConfigError
 
-# what crosses from a worker back to us: RunResult's fields and their types, checked here
-_FIELDS = {f.name: f for f in dataclasses.fields(sandbox.RunResult)}
-_TYPES = {"events": list, "stdout": str, "stderr": str, "output_truncated": bool,
-          "timed_out": bool, "returncode": (int, type(None)), "wall": (int, float),
-          "mode": str, "bad_lines": int}
+# what crosses from a worker back to us: RunResult's plain fields and their types, checked here
+_TYPES = {"stdout": str, "stderr": str, "output_truncated": bool, "timed_out": bool,
+          "returncode": (int, type(None)), "wall": (int, float), "mode": str,
+          "protocol_error": str, "over_memory": bool}
+_FIELDS = set(_TYPES) | {"events"}
 
 
 class ClusterError(ConfigError):
@@ -39,14 +39,21 @@ class ClusterError(ConfigError):
 
 
 def run_on_worker(job: dict, limits: dict) -> dict:
-    """Runs ON the worker: one job in this worker's sandbox; a plain dict comes back."""
+    """Runs ON the worker: one job in this worker's sandbox; plain data comes back (the
+    sandbox's frames were already parsed there, against this job, by autograder.protocol)."""
     result = sandbox.run(job, sandbox.Limits(**limits))
-    return dataclasses.asdict(result)
+    plain = {name: getattr(result, name) for name in _TYPES}
+    ev = result.events
+    plain["events"] = {
+        "cells": [dataclasses.asdict(c) for c in ev.cells],
+        "cases": [dataclasses.asdict(c) for c in ev.cases.values()],
+        "done": ev.done, "rejected": ev.rejected}
+    return plain
 
 
-def worker_isolation() -> str:
-    """Runs ON the worker: which sandbox it will use (reported before the batch starts)."""
-    return sandbox.describe()
+def worker_isolation(limits=None) -> str:
+    """Runs ON the worker: which sandbox and limits it will use (reported before the batch)."""
+    return sandbox.describe(limits)
 
 
 def worker_shutdown() -> None:
@@ -54,16 +61,38 @@ def worker_shutdown() -> None:
     sandbox.shutdown()
 
 
-def _result_from(data) -> sandbox.RunResult:
-    """A worker's reply, validated field by field (a broken worker cannot hand us junk)."""
-    if not isinstance(data, dict) or set(data) != set(_FIELDS):
+def _result_from(data, job: dict) -> sandbox.RunResult:
+    """A worker's reply, validated field by field and rebuilt into the typed records the
+    grader reads (a broken worker cannot hand us anything else); events must belong to
+    this job's own steps."""
+    if not isinstance(data, dict) or set(data) != _FIELDS:
         raise ClusterError(f"a worker returned an unexpected result: {type(data).__name__}")
-    for name, value in data.items():
-        if not isinstance(value, _TYPES[name]) or (name != "returncode" and value is None):
-            raise ClusterError(f"a worker returned {name} of type {type(value).__name__}")
-    events = [e for e in data["events"] if isinstance(e, dict) and isinstance(e.get("ev"), str)]
-    bad = len(data["events"]) - len(events)
-    return sandbox.RunResult(**{**data, "events": events, "bad_lines": data["bad_lines"] + bad})
+    for name, kind in _TYPES.items():
+        if not isinstance(data[name], kind) or (name != "returncode" and data[name] is None):
+            raise ClusterError(f"a worker returned {name} of type {type(data[name]).__name__}")
+    ev = data["events"]
+    if (not isinstance(ev, dict) or set(ev) != {"cells", "cases", "done", "rejected"}
+            or not isinstance(ev["cells"], list) or not isinstance(ev["cases"], list)
+            or type(ev["done"]) is not bool or not isinstance(ev["rejected"], str)):
+        raise ClusterError("a worker returned malformed events")
+    steps = {(s["kind"], s["label"]) for s in job["steps"]}
+    events = protocol.JobEvents(done=ev["done"], rejected=protocol.safe_text(ev["rejected"]))
+    try:
+        for c in ev["cells"]:
+            cell = protocol.CellEvent(**c)
+            if ("code", cell.label) not in steps or type(cell.ok) is not bool:
+                raise ValueError(f"cell {cell.label!r} is not one of this job's")
+            events.cells.append(cell)
+        for c in ev["cases"]:
+            case = protocol.CaseEvent(**c)
+            if case.task not in job["tasks"] or type(case.case) is not int or not (
+                    0 <= case.case < len(job["tasks"][case.task]["cases"])):
+                raise ValueError(f"case {case.case} of {case.task!r} is not one of this job's")
+            events.cases[(case.task, case.case)] = case
+    except (TypeError, ValueError) as e:
+        raise ClusterError(f"a worker returned events that do not belong to the job: {e}") \
+            from None
+    return sandbox.RunResult(events=events, **{k: data[k] for k in _TYPES})
 
 
 class DaskRunner:
@@ -101,8 +130,8 @@ class DaskRunner:
         """How many submissions can run at once (one per worker thread)."""
         return max(1, sum(self.client.nthreads().values()))
 
-    def describe(self) -> str:
-        modes = self.client.run(worker_isolation)
+    def describe(self, limits=None) -> str:
+        modes = self.client.run(worker_isolation, limits)
         kinds = sorted(set(modes.values()))
         return (f"Dask at {self.address}, {len(modes)} worker(s), {self.slots()} slot(s); "
                 f"isolation on the workers: {'; '.join(kinds) or 'no workers yet'}")
@@ -112,7 +141,7 @@ class DaskRunner:
 
         future = self.client.submit(run_on_worker, job, dataclasses.asdict(limits), pure=False)
         try:
-            return _result_from(future.result())
+            return _result_from(future.result(), job)
         except KilledWorker:
             # this job took down worker after worker: it is this student's error
             return sandbox.RunResult(returncode=None, mode="dask-killed", stderr="killed workers")

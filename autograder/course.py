@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,7 +90,9 @@ class CoursePaths:
     def source_notebook(self, assignment: str) -> Path:
         folder = self.solutions / assignment
         if not folder.is_dir():
-            raise ConfigError(f"no source assignment {assignment!r} in {self.solutions}")
+            raise ConfigError(f"no source assignment {assignment!r} in {self.solutions}: pass "
+                              "--solutions DIR (the folder holding <assignment>/grading.py), "
+                              "or run `course` from the repository root")
         nbs = sorted(p for p in folder.glob("*.ipynb") if not p.name.startswith("."))
         if len(nbs) != 1:
             raise ConfigError(
@@ -115,11 +119,29 @@ def nbgrader_config(root: Path, db_url: str, course_id: str = COURSE_ID,
     return c
 
 
+def commands_on_path() -> None:
+    """nbgrader shells out to ``alembic`` (gradebook setup): find the one installed with this
+    interpreter, so `course` works by absolute path or from pipx without an activated venv."""
+    path = os.environ.get("PATH", "").split(os.pathsep)
+    for d in (Path(sys.executable).parent, Path(os.path.realpath(sys.executable)).parent,
+              Path(sys.prefix) / "bin", Path(sys.base_prefix) / "bin"):
+        if (d / "alembic").exists():
+            if str(d) not in path:
+                os.environ["PATH"] = os.pathsep.join([str(d), *[p for p in path if p]])
+            return
+    if shutil.which("alembic") is None:
+        raise ConfigError(
+            f"the `alembic` command that nbgrader needs is not installed for {sys.executable}: "
+            "install the grading extras into this environment (pip install -e \".[grading]\", "
+            "or pipx inject <app> alembic) and run `course` again")
+
+
 def nbgrader_api(root: Path, db_url: str, course_id: str = COURSE_ID,
                  exchange_root: str | None = None):
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 
+    commands_on_path()
     config = nbgrader_config(root, db_url, course_id, exchange_root)
     coursedir = CourseDirectory(config=config)
     return NbGraderAPI(coursedir=coursedir, config=config)

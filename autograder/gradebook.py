@@ -31,7 +31,7 @@ from sqlalchemy import (
     text,
 )
 
-from .course import COURSE_ID, ConfigError
+from .course import COURSE_ID, ConfigError, commands_on_path
 
 metadata = MetaData()
 results_table = Table(
@@ -50,12 +50,16 @@ results_table = Table(
 def open_gradebook(db_url: str, course_id: str = COURSE_ID):
     from nbgrader.api import Gradebook
 
+    commands_on_path()
     logging.getLogger("sqlalchemy").setLevel(logging.ERROR)
     warnings.filterwarnings("ignore", message=".*not in session.*")
     try:
         gb = Gradebook(db_url, course_id=course_id)
     except Exception as e:  # wrong URL, server down, missing driver
-        raise ConfigError(f"cannot open gradebook {db_url!r}: {type(e).__name__}: {e}") from e
+        raise ConfigError(f"cannot open gradebook {db_url!r}: {type(e).__name__}: {e}; check "
+                          "--db (e.g. sqlite:////abs/path/gradebook.db or postgresql+psycopg2://"
+                          "user:pw@host/db), that the server runs and its driver is installed"
+                          ) from e
     metadata.create_all(gb.engine)
     return gb
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
@@ -17,7 +18,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 
-from . import cluster, sandbox
+from . import cluster, protocol, sandbox
 from . import gradebook as gbmod
 from .checks import Expect, compare
 from .course import ConfigError, CoursePaths, nbgrader_api
@@ -162,7 +163,8 @@ def _jsonable(obj, where: str):
     try:
         return json.loads(json.dumps(obj, allow_nan=False))
     except (TypeError, ValueError) as e:
-        raise ConfigError(f"{where}: cases must be plain JSON data ({e})") from None
+        raise ConfigError(f"{where}: cases must be plain JSON data ({e}); fix the task's "
+                          "cases function in grading.py") from None
 
 
 def _run_and_score(ctx: Context, reduced, tasks, res: SubmissionResult) -> SubmissionResult:
@@ -182,23 +184,27 @@ def _run_and_score(ctx: Context, reduced, tasks, res: SubmissionResult) -> Submi
                   for gid, cs in cases.items()},
     }
     run = ctx.run(job, ctx.limits)
-    events = run.events
-    done = any(e.get("ev") == "done" for e in events)
-    memory = any(e.get("memory") is True for e in events)
+    ev = run.events  # typed records, parsed against this job's own steps (autograder.protocol)
     student_labels = {s.label for s in reduced.steps if s.student}
-    for e in events:
-        if e.get("ev") == "cell" and e.get("ok") is False:
-            label = str(e.get("label"))[:80]
-            who = "" if label in student_labels else " (given cell)"
-            res.cell_errors.append(f"{label}{who}: {str(e.get('error'))[:300]}")
+    for cell in ev.cells:
+        if not cell.ok:
+            who = "" if cell.label in student_labels else " (given cell)"
+            share = cell.error.split(":")[-1].strip()
+            err = (f"時間の割り当て ({share} 秒) を超えたため中断しました" if cell.timed_out
+                   else cell.error)
+            res.cell_errors.append(f"{cell.label}{who}: {err}")
+    res.cell_errors = res.cell_errors[:protocol.MAX_CELL_ERRORS]
     if run.mode == "dask-killed":
         res.status, why = "error", "採点用のワーカーが繰り返し停止したため、実行できませんでした"
         res.notes.append("the job killed Dask workers repeatedly (KilledWorker)")
+    elif run.protocol_error:
+        res.status, why = "error", "採点の通信が規約に反したため、この提出の結果は無効です"
+        res.notes.append(f"sandbox protocol violation: {run.protocol_error}")
     elif run.timed_out:
         res.status, why = "timeout", f"制限時間 {ctx.limits.timeout:g} 秒を超えたため停止しました"
-    elif memory:
-        res.status, why = "memory", "メモリ制限を超えました"
-    elif not done:
+    elif ev.memory or run.over_memory:
+        res.status, why = "memory", f"メモリ制限 {ctx.limits.memory_mb} MB を超えました"
+    elif not ev.done:
         sig = -run.returncode if run.returncode and run.returncode < 0 else None
         res.status = "error"
         why = (f"実行が途中で終了しました (signal {sig})" if sig
@@ -207,14 +213,18 @@ def _run_and_score(ctx: Context, reduced, tasks, res: SubmissionResult) -> Submi
             res.notes.append(f"process killed by signal {sig} (possibly the memory limit)")
     else:
         why = ""
+    if run.over_memory:
+        res.notes.append(f"the submission reached the memory limit ({ctx.limits.memory_mb} MB, "
+                         "shared memory and child processes included)")
+    if ev.rejected:
+        res.notes.append(f"result lines after a line out of protocol were ignored ({ev.rejected})")
     if run.output_truncated:
         res.notes.append(f"output over {ctx.limits.output_cap} bytes was discarded")
-    if run.bad_lines:
-        res.notes.append(f"{run.bad_lines} unreadable result lines ignored")
-    got: dict[tuple[str, int], dict] = {}
-    for e in events:
-        if e.get("ev") == "case" and isinstance(e.get("task"), str) and type(e.get("case")) is int:
-            got.setdefault((e["task"], e["case"]), e)  # first report wins
+    slow = [c.label for c in ev.cells if c.timed_out]
+    slow += sorted({c.task for c in ev.cases.values() if c.timed_out})
+    if slow:
+        res.notes.append(f"interrupted after their time share: {', '.join(slow[:20])}")
+    got = {} if run.protocol_error else ev.cases
     for t in tasks:
         if t.manual:
             continue
@@ -222,19 +232,22 @@ def _run_and_score(ctx: Context, reduced, tasks, res: SubmissionResult) -> Submi
         records: list[CheckRecord] = []
         for k, case in enumerate(cases[t.grade_id]):
             expectations: dict[str, Expect] = spec_task.expectations(case)
-            ev = got.get((t.grade_id, k))
+            case_ev = got.get((t.grade_id, k))
             for key, expect in expectations.items():
                 label = key if len(cases[t.grade_id]) == 1 else f"{key} (テスト {k + 1})"
-                if ev is None:
+                if case_ev is None:
                     msg = why or "結果が返りませんでした"
                     records.append(CheckRecord(label, False, f"✗ {label}: {msg}"))
-                elif ev.get("error") is not None or not isinstance(ev.get("values"), dict):
-                    err = str(ev.get("error"))[:300]
-                    records.append(CheckRecord(label, False,
-                                               f"✗ {label}: 実行中にエラーが起きました: {err}"))
+                elif case_ev.timed_out:
+                    records.append(CheckRecord(label, False, f"✗ {label}: 時間の割り当て "
+                                               "を超えたため中断しました（無限ループ？）"))
+                elif case_ev.error is not None or case_ev.values is None:
+                    records.append(CheckRecord(
+                        label, False, f"✗ {label}: 実行中にエラーが起きました: {case_ev.error}"))
                 else:
-                    out = compare(label, ev["values"].get(key, {"t": "none"}), expect)
-                    records.append(CheckRecord(label, out.ok, out.message))
+                    out = compare(label, case_ev.values.get(key, {"t": "none"}), expect)
+                    records.append(CheckRecord(label, out.ok, protocol.safe_text(
+                        out.message, 2000)))
         t.checks = records
         passed = sum(r.ok for r in records)
         frac = (passed == len(records)) if spec_task.all_or_nothing else passed / len(records)
@@ -290,7 +303,9 @@ def prepare(paths: CoursePaths, assignment: str):
     release_path = course / "release" / assignment / src_nb.name
     if not result.get("success") or not release_path.exists():
         raise ConfigError(f"nbgrader generate_assignment failed:\n"
-                          f"{result.get('error') or result.get('log')}")
+                          f"{result.get('error') or result.get('log')}\n"
+                          f"to see nbgrader's own log: cd {course} && nbgrader "
+                          f"generate_assignment {assignment} --force")
     release_nb = nbformat.read(release_path, as_version=4)
     name_stubs(release_nb, assignment)
     source = load_source(src_nb, release_nb)
@@ -308,7 +323,8 @@ def prepare(paths: CoursePaths, assignment: str):
     missing = [c.grade_id for c in source.cells
                if c.kind in ("check", "manual") and c.grade_id not in points]
     if missing:
-        raise ConfigError(f"grade cells missing from the gradebook: {missing}")
+        raise ConfigError(f"grade cells missing from the gradebook: {missing}; run "
+                          f"`course release {assignment}` and grade again")
     return source, spec, points, src_nb, release_nb
 
 
@@ -332,7 +348,7 @@ def grade(paths: CoursePaths, assignment: str, submissions: Path, jobs: int = 1,
     try:
         with Submissions(submissions, assignment, source.notebook_name, roster) as batch:
             found = batch.found
-            where = runner.describe() if runner is not None else sandbox.describe()
+            where = (runner.describe(limits) if runner is not None else sandbox.describe(limits))
             print(f"grading {assignment}: {len(found)} submissions from {submissions} "
                   f"(layout: {batch.layout}) with {jobs} job(s), isolation: {where}",
                   file=out, flush=True)
@@ -356,12 +372,15 @@ def grade(paths: CoursePaths, assignment: str, submissions: Path, jobs: int = 1,
                     found.append(Found(sid, None, ["in the gradebook roster, no submission"]))
                 with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
                     for res in pool.map(lambda f: _safe_grade(ctx, f), found):
-                        gbmod.record(gb, assignment, source.notebook_name, res)
+                        res = _record_safely(gb, paths, ctx, src_nb, release_nb, res, out)
                         _note_manual_scores(gb, assignment, res)
-                        _write_autograded(paths, assignment, src_nb, release_nb, res)
                         results.append(res)
                         print(f"  {res.student:<20} {res.status:<9} {res.score:>6g} / "
                               f"{res.max_score:g}{_pending_text(res)}", file=out, flush=True)
+                replaced = sandbox.replacements()
+                if replaced:
+                    print(f"  sandboxes replaced: {len(replaced)} ({'; '.join(replaced[:5])})",
+                          file=out, flush=True)
             finally:
                 gb.close()
                 sandbox.shutdown()
@@ -370,6 +389,45 @@ def grade(paths: CoursePaths, assignment: str, submissions: Path, jobs: int = 1,
             runner.close()
     print_table(results, out)
     return results
+
+
+def _sanitize(res: SubmissionResult) -> None:
+    """Everything a student controls, made safe to store and show (autograder.protocol)."""
+    notes = [protocol.safe_text(n, 500) for n in res.notes]
+    if len(notes) > 50:
+        notes = notes[:50] + [f"... and {len(notes) - 50} more notes"]
+    res.notes = notes
+    res.cell_errors = [protocol.safe_text(e, 500) for e in res.cell_errors]
+    for t in res.tasks:
+        for c in t.checks:
+            c.name, c.message = protocol.safe_text(c.name, 200), protocol.safe_text(c.message,
+                                                                                   2000)
+
+
+def _record_safely(gb, paths, ctx, src_nb, release_nb, res, out) -> SubmissionResult:
+    """Record one student; a failure here is that student's ``error``, never the batch's."""
+    try:
+        _sanitize(res)
+        gbmod.record(gb, ctx.assignment, ctx.source.notebook_name, res)
+        _write_autograded(paths, ctx.assignment, src_nb, release_nb, res)
+        return res
+    except Exception as e:  # noqa: BLE001 - whatever the submission made us write
+        why = protocol.safe_text(f"{type(e).__name__}: {e}", 300)
+        with contextlib.suppress(Exception):
+            gb.db.rollback()
+        tasks = _empty_tasks(ctx)
+        _fail_all(tasks, "採点結果を記録できませんでした（担当教員に連絡してください）")
+        failed = SubmissionResult(res.student, "error", tasks,
+                                  [f"recording the result failed: {why}"],
+                                  source_file=protocol.safe_text(res.source_file, 500))
+        try:
+            gbmod.record(gb, ctx.assignment, ctx.source.notebook_name, failed)
+        except Exception as e2:  # noqa: BLE001
+            with contextlib.suppress(Exception):
+                gb.db.rollback()
+            print(f"  {res.student}: could not record even the error: "
+                  f"{protocol.safe_text(e2, 200)}", file=out, flush=True)
+        return failed
 
 
 def _safe_grade(ctx: Context, found: Found) -> SubmissionResult:

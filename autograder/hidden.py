@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from .checks import CheckFailed, compare
-from .plain import to_plain
+from .plain import tensor_grad, to_plain
 from .spec import load_spec, probe_arguments
 
 
@@ -39,7 +39,7 @@ def run_hidden_task(grade_id: str, namespace: dict, seed: int | None = None) -> 
     assignment = load_spec(_find_spec_dir())
     task = assignment.tasks[grade_id]
     rng = np.random.default_rng(seed)
-    probe_ns: dict = {}
+    probe_ns: dict = {"tensor_grad": tensor_grad}  # as in the sandbox (executor.py)
     exec(compile(task.probe_source, f"<probe {grade_id}>", "exec"), probe_ns)
     probe = probe_ns[task.probe_name]
     failures = []

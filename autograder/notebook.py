@@ -16,6 +16,8 @@ from pathlib import Path
 
 import nbformat
 
+from .protocol import safe_text
+
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
 GRADE_ID = re.compile(r"^[A-Za-z0-9_-]+$")
 HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?^[ \t]*### END HIDDEN TESTS[ \t]*\n?",
@@ -171,6 +173,8 @@ def parse_submission(raw: bytes) -> dict:
     for i, cell in enumerate(data["cells"]):
         if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown", "raw"):
             raise Malformed(f"cell {i} is not a notebook cell")
+        # lone surrogates (JSON "\ud800") and NUL would break storing or showing the text
+        cell["source"] = safe_text(cell_source(cell), MAX_NOTEBOOK_BYTES, code=True)
     return data
 
 

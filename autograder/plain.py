@@ -72,25 +72,76 @@ def _numpy_array(arr, lib="numpy", requires_grad=False, is_leaf=True, grad=None)
     }
 
 
+_PIN: dict = {}
+_MRO = type.__dict__["__mro__"].__get__
+
+
+def pin() -> None:
+    """Take the types and C-level descriptors that tensor facts (is it a tensor, its data,
+    ``requires_grad``, ``is_leaf``, ``.grad``) are read through. The sandbox calls this before
+    any student code runs, so a subclass overriding ``grad``, ``requires_grad`` or
+    ``__class__``, a ``__torch_function__`` or a patched ``torch.Tensor`` cannot impersonate a
+    fact. Without a call (the visible checks in a student's kernel) it happens on first use."""
+    torch = sys.modules.get("torch")
+    if torch is not None and "torch" not in _PIN:
+        base = torch._C.TensorBase
+        _PIN["torch"] = {
+            "base": base, "off": torch._C.DisableTorchFunction, "strided": torch.strided,
+            "float64": torch.float64, "detach": base.detach, "is_complex": base.is_complex,
+            "numel": base.numel, "tolist": base.tolist, "reshape": base.reshape, "to": base.to,
+            "layout": base.layout.__get__, "dtype": base.dtype.__get__,
+            "shape": base.shape.__get__, "requires_grad": base.requires_grad.__get__,
+            "is_leaf": base.is_leaf.__get__, "grad": base.grad.__get__,
+        }
+    mg = sys.modules.get("mygrad")
+    tensor = getattr(mg, "Tensor", None) if mg is not None else None
+    if tensor is not None and "mygrad" not in _PIN:
+        slots = {k: tensor.__dict__.get(k) for k in ("_data", "_rg", "grad_fn", "_grad")}
+        if all(hasattr(v, "__get__") for v in slots.values()):
+            _PIN["mygrad"] = {"cls": tensor, **{k: v.__get__ for k, v in slots.items()}}
+
+
+def _is_instance(obj, cls) -> bool:
+    return cls in _MRO(type(obj))
+
+
+def tensor_grad(t):
+    """``t.grad`` read through the pinned descriptor, for probes: a student's override of
+    ``Tensor.grad`` (a property patched onto the class, a subclass) cannot fake it."""
+    pin()
+    if "torch" in _PIN and _is_instance(t, _PIN["torch"]["base"]):
+        with _PIN["torch"]["off"]():
+            return _PIN["torch"]["grad"](t)
+    if "mygrad" in _PIN and _is_instance(t, _PIN["mygrad"]["cls"]):
+        return _PIN["mygrad"]["_grad"](t)
+    return getattr(t, "grad", None)
+
+
 def _torch_tensor(t, depth):
-    torch = sys.modules["torch"]
-    base = torch.Tensor
-    d = base.detach(t)
-    if base.is_complex(d) or d.layout != torch.strided:
-        return {"t": "unsupported", "type": f"torch tensor {d.dtype} {d.layout}"}
-    if base.numel(d) > MAX_ELEMENTS:
-        raise TooLarge(f"{base.numel(d)} elements")
-    shape = [int(n) for n in d.shape]
-    flat = [_number(v) for v in base.tolist(base.reshape(base.to(d, "cpu", torch.float64), -1))]
-    g = t.grad if depth == 0 else None
+    p = _PIN["torch"]
+    with p["off"]():
+        d = p["detach"](t)
+        if p["is_complex"](d) or p["layout"](d) != p["strided"]:
+            return {"t": "unsupported", "type": f"torch tensor {p['dtype'](d)} {p['layout'](d)}"}
+        n = p["numel"](d)
+        if n > MAX_ELEMENTS:
+            raise TooLarge(f"{n} elements")
+        shape = [int(k) for k in p["shape"](d)]
+        flat = [_number(v) for v in p["tolist"](p["reshape"](p["to"](d, "cpu", p["float64"]),
+                                                            (-1,)))]
+        g = p["grad"](t) if depth == 0 else None
+        requires_grad, is_leaf = bool(p["requires_grad"](t)), bool(p["is_leaf"](t))
+        dtype = str(p["dtype"](d)).replace("torch.", "")
+    if g is not None and not _is_instance(g, p["base"]):
+        g = None
     return {
         "t": "array",
         "lib": "torch",
-        "dtype": str(d.dtype).replace("torch.", ""),
+        "dtype": dtype,
         "shape": shape,
         "data": _float_list(flat, shape) if shape else flat[0],
-        "requires_grad": bool(t.requires_grad),
-        "is_leaf": bool(t.is_leaf),
+        "requires_grad": requires_grad,
+        "is_leaf": is_leaf,
         "grad": None if g is None else _torch_tensor(g, depth + 1),
     }
 
@@ -110,8 +161,8 @@ def to_plain(obj, _depth: int = 0):
         return {"t": "num", "v": obj, "dtype": "int"}
     if t is float:
         return {"t": "num", "v": obj, "dtype": "float"}
-    torch = sys.modules.get("torch")
-    if torch is not None and isinstance(obj, torch.Tensor):
+    pin()
+    if "torch" in _PIN and _is_instance(obj, _PIN["torch"]["base"]):
         return _torch_tensor(obj, 0)
     np = sys.modules.get("numpy")
     if np is not None:
@@ -122,21 +173,14 @@ def to_plain(obj, _depth: int = 0):
             return {"t": "num", "v": float(obj) if kind == "float" else int(obj), "dtype": kind}
         if isinstance(obj, np.bool_):
             return {"t": "bool", "v": bool(obj)}
-    mg = sys.modules.get("mygrad")
-    mg_tensor = getattr(mg, "Tensor", None) if mg is not None else None
-    if mg_tensor is not None and isinstance(obj, mg_tensor):
-        g = getattr(obj, "grad", None)
-        grad = None
-        if g is not None:
-            gdata = getattr(g, "data", g)
-            grad = _numpy_array(gdata, lib="mygrad")
-        return _numpy_array(
-            obj.data,
-            lib="mygrad",
-            requires_grad=getattr(obj, "requires_grad", False),
-            is_leaf=getattr(obj, "is_leaf", True),
-            grad=grad,
-        )
+    if "mygrad" in _PIN and _is_instance(obj, _PIN["mygrad"]["cls"]):
+        m = _PIN["mygrad"]
+        g = m["_grad"](obj)
+        if g is not None and _is_instance(g, m["cls"]):
+            g = m["_data"](g)
+        grad = None if g is None else _numpy_array(g, lib="mygrad")
+        return _numpy_array(m["_data"](obj), lib="mygrad", requires_grad=bool(m["_rg"](obj)),
+                            is_leaf=m["grad_fn"](obj) is None, grad=grad)
     if t is list or t is tuple:
         if len(obj) > MAX_ELEMENTS:
             raise TooLarge(f"{len(obj)} items")

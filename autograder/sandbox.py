@@ -1,20 +1,20 @@
-"""Run untrusted code in a separate, bounded, isolated process and collect plain events.
+"""Run untrusted code in a separate, bounded, isolated process and collect its events.
 
 Isolation (strongest available is chosen once per process and reported by :func:`describe`):
 
 * **bwrap** (bubblewrap): new user, pid, network, ipc, uts and mount namespaces
   (``--unshare-all``); a read-only view of the system and the Python installation only (no
   course dir, no sources, no gradebook, no other submissions, no home directory); private
-  tmpfs ``/scratch`` (cwd) and ``/tmp``; uid 65534; ``--die-with-parent`` and ``--new-session``.
-  Killing bwrap kills the namespace's init and with it every process the student started,
-  detached ones included.
+  tmpfs ``/scratch`` (cwd) and ``/tmp``; uid 65534; ``--die-with-parent``, ``--new-session``.
+  By default one *warm* sandbox per grading worker holds a template process that has imported
+  torch once and forks every submission into fresh namespaces of its own
+  (:mod:`autograder.zygote`); ``COURSE_SANDBOX_WARM=0`` starts a fresh sandbox per submission.
 * **process** (fallback, loudly reported): a separate process in its own session, a fresh
   empty working directory, a cleared environment; killed by process group.
 
-In both modes: rlimits on address space (memory), CPU seconds, file size, open files and core
-dumps; a pids cgroup (when the host lets us create one) bounds the number of processes; a
-wall-clock deadline; stdout/stderr are drained but only the first ``output_cap`` bytes are
-kept; the event channel (fd 3) is capped too.
+In every mode: the rlimits of :mod:`autograder.limits`; a cgroup (when the host lets us create
+one) bounds the number of processes and the memory of a submission, shared memory included; a
+wall-clock deadline. What comes back is parsed by :mod:`autograder.protocol` only.
 """
 
 from __future__ import annotations
@@ -23,11 +23,9 @@ import contextlib
 import json
 import os
 import resource
-import select
 import selectors
 import shutil
 import signal
-import struct
 import subprocess
 import sys
 import sysconfig
@@ -38,8 +36,12 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import protocol
+from .limits import apply_limits
+from .protocol import EVENT_CAP, JobEvents, ProtocolError
+
 HERE = Path(__file__).resolve().parent
-EVENT_CAP = 16 * 1024 * 1024
+CGROUP_MOUNT = "/.course-cgroup"  # where a warm sandbox sees its job cgroup (see zygote.py)
 
 
 @dataclass
@@ -53,7 +55,7 @@ class Limits:
 
 @dataclass
 class RunResult:
-    events: list = field(default_factory=list)
+    events: JobEvents = field(default_factory=JobEvents)
     stdout: str = ""
     stderr: str = ""
     output_truncated: bool = False
@@ -61,19 +63,29 @@ class RunResult:
     returncode: int | None = None
     wall: float = 0.0
     mode: str = ""
-    bad_lines: int = 0
+    protocol_error: str = ""  # the sandbox's channel broke the protocol: the job is an error
+    over_memory: bool = False  # the job reached its memory cgroup's limit
+
+
+def _sources(*names: str) -> str:
+    return "\n\n".join(f"# ---- autograder/{n} ----\n" + (HERE / n).read_text(encoding="utf-8")
+                        for n in names)
 
 
 def zygote_program() -> str:
-    parts = [(HERE / name).read_text(encoding="utf-8")
-             for name in ("zygote.py", "executor.py", "plain.py")]
-    return "\n\n".join(parts) + "\n\nserve()\n"
+    constants = (
+        "import struct as _struct\n"
+        f"_FRAME = _struct.Struct({protocol.FRAME.format!r})\n"
+        f"_READY, _DATA, _EXIT, _END = {protocol.READY!r}, {protocol.DATA!r}, "
+        f"{protocol.EXIT!r}, {protocol.END!r}\n"
+        f"_NO_JOB = {protocol.NO_JOB!r}\n_MAX_FRAME = {protocol.MAX_FRAME}\n"
+    )
+    return constants + _sources("zygote.py", "executor.py", "plain.py", "limits.py") + \
+        "\n\nserve()\n"
 
 
 def executor_program() -> str:
-    exe = (HERE / "executor.py").read_text(encoding="utf-8")
-    plain = (HERE / "plain.py").read_text(encoding="utf-8")
-    return exe + "\n\n# ---- autograder/plain.py ----\n" + plain + "\n\nmain()\n"
+    return _sources("executor.py", "plain.py", "limits.py") + "\n\nmain()\n"
 
 
 # ----------------------------------------------------------------------------- bwrap
@@ -110,10 +122,15 @@ def readonly_paths() -> list[Path]:
     return out
 
 
-def bwrap_command(limits: Limits) -> list[str]:
+def bwrap_command(limits: Limits, warm: bool = False, cgroup_dir: Path | None = None
+                  ) -> list[str]:
+    """The bwrap command line. ``warm``: the template runs as the sandbox's pid 1 (no foreign
+    init process inside); ``cgroup_dir``: the job cgroup, visible to the template only."""
     bwrap = shutil.which("bwrap")
     cmd = [bwrap, "--unshare-all", "--die-with-parent", "--new-session",
            "--uid", "65534", "--gid", "65534"]
+    if warm:
+        cmd.append("--as-pid-1")
     for top in ("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32"):
         p = Path("/") / top
         if p.is_symlink():
@@ -135,6 +152,8 @@ def bwrap_command(limits: Limits) -> list[str]:
     for p in readonly_paths():
         if not str(p).startswith(("/usr/", "/bin/", "/lib")):
             cmd += ["--ro-bind", str(p), str(p)]
+    if cgroup_dir is not None:
+        cmd += ["--bind", str(cgroup_dir), CGROUP_MOUNT]
     cmd += ["--remount-ro", "/dev", "--remount-ro", "/",
             "--chdir", "/scratch", "--clearenv"]
     for k, v in sandbox_env("/scratch").items():
@@ -188,58 +207,152 @@ def choose_mode() -> str:
     return _MODE
 
 
-def describe() -> str:
+def describe(limits: Limits | None = None) -> str:
+    """One line for `course grade`'s output: the isolation and the memory enforcement."""
+    limits = limits or Limits()
     mode = choose_mode()
     if mode != "bwrap":
-        return f"process isolation only ({_MODE_REASON})"
-    return "bwrap sandbox (warm: one per worker)" if warm_enabled() else \
-        "bwrap sandbox (fresh per submission)"
+        iso = f"process isolation only ({_MODE_REASON})"
+    elif not warm_enabled():
+        iso = "bwrap sandbox, fresh per submission"
+    elif _WARM_BROKEN:
+        iso = f"bwrap sandbox, fresh per submission (warm template unavailable: {_WARM_BROKEN})"
+    else:
+        iso = "bwrap sandbox, warm template per worker, fresh namespaces per submission"
+    return f"{iso}; memory: {memory_enforcement(limits)}"
 
 
-# ----------------------------------------------------------------------------- pids cgroup
+# ----------------------------------------------------------------------------- cgroups
 
 
-class PidsCgroup:
-    """Best-effort pids limit through cgroup v1/v2; a no-op where we may not create one."""
+def _own_cgroup(controller: str | None) -> str:
+    """This process's cgroup path for ``controller`` (v1), or in the unified hierarchy."""
+    for line in _read(Path("/proc/self/cgroup")).splitlines():
+        _, ctrls, path = line.split(":", 2)
+        if (controller is None and ctrls == "") or (controller in ctrls.split(",")):
+            return path.lstrip("/")
+    return ""
 
-    def __init__(self, limit: int):
-        self.path: Path | None = None
-        for base in (Path("/sys/fs/cgroup/pids"), Path("/sys/fs/cgroup")):
-            if not (base / "cgroup.procs").exists() or not os.access(base, os.W_OK):
-                continue
-            if base.name == "cgroup" and "pids" not in _read(base / "cgroup.subtree_control"):
-                continue
-            path = base / f"course-grader-{uuid.uuid4().hex[:12]}"
-            try:
-                path.mkdir()
-                (path / "pids.max").write_text(str(limit))
-                self.path = path
-                break
-            except OSError:
+
+def _cgroup_bases() -> tuple[str, dict[str, Path]]:
+    """('v2', {'unified': dir}) or ('v1', {'memory': dir, 'pids': dir}) where this process may
+    create child cgroups; ('', {}) where it may not."""
+    root = Path("/sys/fs/cgroup")
+    v2 = root / _own_cgroup(None) if (root / "cgroup.controllers").exists() else None
+    if v2 is not None and os.access(v2, os.W_OK):
+        ctrls = _read(v2 / "cgroup.controllers").split()
+        if "memory" in ctrls and "pids" in ctrls:
+            return "v2", {"unified": v2}
+    found = {}
+    for ctrl in ("memory", "pids"):
+        base = root / ctrl / _own_cgroup(ctrl)
+        if (base / "cgroup.procs").exists() and os.access(base, os.W_OK):
+            found[ctrl] = base
+    return ("v1", found) if found else ("", {})
+
+
+def memory_enforcement(limits: Limits) -> str:
+    version, bases = _cgroup_bases()
+    rl = f"RLIMIT_AS {limits.memory_mb} MB per process"
+    if version == "v2":
+        return f"cgroup v2 memory.max {limits.memory_mb} MB per submission (shm included) + {rl}"
+    if "memory" in bases:
+        return (f"cgroup v1 memory.limit_in_bytes {limits.memory_mb} MB per submission "
+                f"(shm included) + {rl}")
+    return (f"{rl} only (no writable memory cgroup on this host: shared memory is bounded "
+            f"only by the sandbox's {limits.file_mb} MB tmpfs folders)")
+
+
+class Cgroup:
+    """The cgroups of one sandbox, where the host lets us create them (best effort).
+
+    pids: ``limits.nproc`` (+16 for the warm template). memory: ``limits.memory_mb`` for the
+    submission, shared memory and children included; in a warm sandbox only the job's child
+    cgroup (``job_dir``, bound into the sandbox for the template) has the limit, the template
+    is outside it. ``limit_hits()`` counts how often a job reached that limit.
+    """
+
+    def __init__(self, limits: Limits, warm: bool):
+        self.version, bases = _cgroup_bases()
+        self.created: list[Path] = []
+        self.procs: list[Path] = []
+        self.job_dir: Path | None = None
+        self.memory_dir: Path | None = None
+        name = f"course-grader-{uuid.uuid4().hex[:12]}"
+        mem = str(limits.memory_mb * 1024 * 1024)
+        nproc = str(limits.nproc + (16 if warm else 0))
+        try:
+            if self.version == "v2":
+                top = self._mkdir(bases["unified"] / name)
+                (top / "pids.max").write_text(nproc)
+                (top / "cgroup.subtree_control").write_text("+memory +pids")
+                home = self._mkdir(top / ("template" if warm else "run"))
+                self.procs.append(home / "cgroup.procs")
+                if warm:
+                    self.job_dir = self.memory_dir = self._mkdir(top / "job")
+                else:
+                    self.memory_dir = home
+                (self.memory_dir / "memory.max").write_text(mem)
                 with contextlib.suppress(OSError):
-                    path.rmdir()
+                    (self.memory_dir / "memory.swap.max").write_text("0")
+            elif self.version == "v1":
+                if "pids" in bases:
+                    top = self._mkdir(bases["pids"] / name)
+                    (top / "pids.max").write_text(nproc)
+                    self.procs.append(top / "cgroup.procs")
+                if "memory" in bases:
+                    top = self._mkdir(bases["memory"] / name)
+                    self.procs.append(top / "cgroup.procs")
+                    self.memory_dir = self._mkdir(top / "job") if warm else top
+                    self.job_dir = self.memory_dir if warm else None
+                    (self.memory_dir / "memory.limit_in_bytes").write_text(mem)
+                    with contextlib.suppress(OSError):
+                        (self.memory_dir / "memory.memsw.limit_in_bytes").write_text(mem)
+        except OSError:
+            self.kill_all_and_remove()
+            self.version, self.job_dir, self.memory_dir = "", None, None
+
+    def _mkdir(self, path: Path) -> Path:
+        path.mkdir()
+        self.created.append(path)
+        return path
 
     def enter(self) -> None:  # called in the child before exec
-        if self.path is not None:
-            try:
-                with open(self.path / "cgroup.procs", "w") as f:
-                    f.write(str(os.getpid()))
-            except OSError:
-                pass
+        for procs in self.procs:
+            with contextlib.suppress(OSError), open(procs, "w") as f:
+                f.write(str(os.getpid()))
+
+    def limit_hits(self) -> int:
+        """How often the memory limit was reached (v1 failcnt, v2 ``max`` events) plus the
+        kernel's kills for it; a job whose count grew went over ``--memory``."""
+        if self.memory_dir is None:
+            return 0
+        if self.version == "v2":
+            text, keys = _read(self.memory_dir / "memory.events"), ("max", "oom_kill")
+        else:
+            text = _read(self.memory_dir / "memory.oom_control") + "failcnt " + \
+                _read(self.memory_dir / "memory.failcnt")
+            keys = ("failcnt", "oom_kill")
+        total = 0
+        for line in text.splitlines():
+            parts = line.split()
+            if len(parts) == 2 and parts[0] in keys and parts[1].isdigit():
+                total += int(parts[1])
+        return total
 
     def kill_all_and_remove(self) -> None:
-        if self.path is None:
-            return
-        for _ in range(50):
-            pids = _read(self.path / "cgroup.procs").split()
-            if not pids:
-                break
-            for pid in pids:
-                with contextlib.suppress(OSError, ValueError):
-                    os.kill(int(pid), signal.SIGKILL)
-            time.sleep(0.02)
-        with contextlib.suppress(OSError):
-            self.path.rmdir()
+        for path in reversed(self.created):
+            for _ in range(50):
+                pids = _read(path / "cgroup.procs").split()
+                if not pids:
+                    break
+                for pid in pids:
+                    with contextlib.suppress(OSError, ValueError):
+                        os.kill(int(pid), signal.SIGKILL)
+                time.sleep(0.02)
+            with contextlib.suppress(OSError):
+                path.rmdir()
+        self.created.clear()
 
 
 def _read(p: Path) -> str:
@@ -249,15 +362,30 @@ def _read(p: Path) -> str:
         return ""
 
 
-# ----------------------------------------------------------------------------- running
+# ----------------------------------------------------------------------------- warm sandbox
+
+_stats_lock = threading.Lock()
+_replaced: list[str] = []
+
+
+def _count_replacement(why: str) -> None:
+    with _stats_lock:
+        _replaced.append(why)
+
+
+def replacements() -> list[str]:
+    """Why each warm sandbox of this process was replaced since the last :func:`shutdown`."""
+    with _stats_lock:
+        return list(_replaced)
 
 
 class Zygote:
-    """One warm bwrap sandbox that forks a child per submission (see autograder/zygote.py)."""
+    """One warm bwrap sandbox whose template forks each job into fresh namespaces."""
 
     def __init__(self, limits: Limits):
-        self.cg = PidsCgroup(limits.nproc + 16)
-        cmd = bwrap_command(limits) + [sys.executable, "-I", "-c", zygote_program()]
+        self.cg = Cgroup(limits, warm=True)
+        cmd = bwrap_command(limits, warm=True, cgroup_dir=self.cg.job_dir) + \
+            [sys.executable, "-I", "-c", zygote_program()]
         cg = self.cg
 
         def preexec():
@@ -269,71 +397,81 @@ class Zygote:
             cwd="/", env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
             preexec_fn=preexec, start_new_session=True,
         )
-        self.buf = bytearray()
-        kind, _ = self._next_frame(time.monotonic() + 180)
-        if kind != b"R":
+        self.reader = protocol.FrameReader(self.proc.stdout.fileno())
+        try:
+            frame = self.reader.next(protocol.NO_JOB, time.monotonic() + 180)
+            info = json.loads(frame.payload) if frame and frame.kind == protocol.READY else {}
+            ok = isinstance(info, dict) and info.get("nested") is True
+        except (ProtocolError, ValueError):
+            ok, info = False, {}
+        if not isinstance(info, dict):
+            info = {}
+        if not ok:
             self.close()
-            raise RuntimeError("the warm sandbox did not start")
+            raise RuntimeError(protocol.safe_text(info.get("why") or "it did not start", 200))
 
     def alive(self) -> bool:
         return self.proc.poll() is None
 
-    def _next_frame(self, deadline: float):
-        fd = self.proc.stdout.fileno()
-        while True:
-            if len(self.buf) >= 5:
-                size = struct.unpack(">I", bytes(self.buf[1:5]))[0]
-                if len(self.buf) >= 5 + size:
-                    kind, data = bytes(self.buf[:1]), bytes(self.buf[5:5 + size])
-                    del self.buf[:5 + size]
-                    return kind, data
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return None, b"timeout"
-            ready, _, _ = select.select([fd], [], [], min(remaining, 0.5))
-            if ready:
-                chunk = os.read(fd, 1 << 16)
-                if not chunk:
-                    return None, b"eof"
-                self.buf += chunk
+    def _send(self, data: bytes) -> None:
+        try:
+            self.proc.stdin.write(data)
+            self.proc.stdin.flush()
+        except (OSError, ValueError):
+            pass
 
     def run(self, job: dict, limits: Limits) -> RunResult:
         result = RunResult(mode="bwrap-warm")
         start = time.monotonic()
+        nonce = protocol.new_nonce()
         request = json.dumps({"job": job, "limits": {
             "memory_mb": limits.memory_mb, "cpu_s": int(limits.timeout) + 5,
-            "file_mb": limits.file_mb, "event_cap": EVENT_CAP}}).encode("utf-8")
-        try:
-            self.proc.stdin.write(struct.pack(">I", len(request)) + request)
-            self.proc.stdin.flush()
-        except OSError:
-            self.close()
-            result.returncode = None
-            return result
+            "file_mb": limits.file_mb, "event_cap": EVENT_CAP, "timeout": limits.timeout,
+        }}).encode("utf-8")
+        hits_before = self.cg.limit_hits()
+        writer = threading.Thread(target=self._send, daemon=True, args=(
+            b"G" + nonce + len(request).to_bytes(4, "big") + request,))
+        writer.start()
         events = bytearray()
-        deadline = start + limits.timeout
-        while True:
-            kind, data = self._next_frame(deadline)
-            if kind == b"D":
-                events += data
-            elif kind == b"E":
-                try:
-                    info = json.loads(data)
-                    result.returncode = int(info["returncode"])
-                    if not info.get("clean", True):
-                        self.close()  # could not clear the sandbox: never reuse it
-                except (ValueError, KeyError, TypeError):
-                    self.close()
-                break
-            else:
-                result.timed_out = data == b"timeout"
-                self.close()
-                break
+        backstop = start + limits.timeout + 15  # the monitor enforces the timeout itself
+        exited = False
+        try:
+            while True:
+                frame = self.reader.next(nonce, backstop)
+                if frame is None:
+                    result.timed_out = True
+                    self.close("no answer from the warm sandbox before the deadline")
+                    break
+                if frame.kind == protocol.DATA and not exited:
+                    if len(events) + len(frame.payload) > EVENT_CAP:
+                        raise ProtocolError("more event bytes than the cap")
+                    events += frame.payload
+                elif frame.kind == protocol.EXIT and not exited:
+                    exited = True
+                    code, timed_out, setup_error = protocol.exit_record(frame.payload)
+                    result.returncode, result.timed_out = code, timed_out
+                    if setup_error:
+                        raise ProtocolError(f"job setup failed: {setup_error}")
+                elif frame.kind == protocol.END and exited:
+                    clean, why = protocol.end_record(frame.payload)
+                    if not clean:
+                        self.close(f"not proven clean: {why}")
+                    elif self.reader.pending():
+                        self.close("bytes after the end of a job")
+                    break
+                else:
+                    raise ProtocolError(f"unexpected frame {frame.kind!r}")
+        except ProtocolError as e:
+            result.protocol_error = str(e)
+            self.close(f"protocol violation: {e}")
+        result.over_memory = self.cg.limit_hits() > hits_before
         result.wall = time.monotonic() - start
-        _parse_events(bytes(events), result)
+        result.events = protocol.parse_events(bytes(events), job)
         return result
 
-    def close(self) -> None:
+    def close(self, why: str = "") -> None:
+        if why:
+            _count_replacement(why)
         _kill(self.proc)
         self.cg.kill_all_and_remove()
         for stream in (self.proc.stdin, self.proc.stdout):
@@ -344,6 +482,7 @@ class Zygote:
 _local = threading.local()
 _zygotes: list[Zygote] = []
 _zygote_lock = threading.Lock()
+_WARM_BROKEN = ""
 
 
 def warm_enabled() -> bool:
@@ -356,18 +495,23 @@ def shutdown() -> None:
         for z in _zygotes:
             z.close()
         _zygotes.clear()
+    with _stats_lock:
+        _replaced.clear()
     _local.__dict__.clear()
 
 
 def run(job: dict, limits: Limits) -> RunResult:
     """Run one submission's job: in this thread's warm sandbox when possible, else fresh."""
-    if warm_enabled():
+    global _WARM_BROKEN
+    if warm_enabled() and not _WARM_BROKEN:
         z = getattr(_local, "zygote", None)
         if z is None or not z.alive():
             try:
                 z = Zygote(limits)
-            except (OSError, RuntimeError):
+            except (OSError, RuntimeError) as e:
                 z = None
+                if isinstance(e, RuntimeError):
+                    _WARM_BROKEN = str(e)
             _local.zygote = z
             if z is not None:
                 with _zygote_lock:
@@ -377,26 +521,11 @@ def run(job: dict, limits: Limits) -> RunResult:
     return run_fresh(job, limits)
 
 
-def _parse_events(raw: bytes, result: RunResult) -> None:
-    for line in raw.split(b"\n"):
-        if not line.strip():
-            continue
-        try:
-            ev = json.loads(line.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-            result.bad_lines += 1
-            continue
-        if isinstance(ev, dict) and isinstance(ev.get("ev"), str):
-            result.events.append(ev)
-        else:
-            result.bad_lines += 1
-
-
 def run_fresh(job: dict, limits: Limits) -> RunResult:
     """A new sandbox (or, without bwrap, a new process) for this one job."""
     mode = choose_mode()
     program = executor_program()
-    payload = json.dumps(job).encode("utf-8")
+    payload = json.dumps({"job": job, "timeout": limits.timeout}).encode("utf-8")
     scratch = None
     if mode == "bwrap":
         cmd = bwrap_command(limits) + [sys.executable, "-I", "-c", program]
@@ -408,19 +537,12 @@ def run_fresh(job: dict, limits: Limits) -> RunResult:
         cmd = [sys.executable, "-I", "-c", program]
         env = sandbox_env(scratch)
         cwd = scratch
-    cg = PidsCgroup(limits.nproc)
+    cg = Cgroup(limits, warm=False)
     r_fd, w_fd = os.pipe()
-    mem = limits.memory_mb * 1024 * 1024
-    cpu = int(limits.timeout) + 5
-    fsize = limits.file_mb * 1024 * 1024
 
     def preexec():
         cg.enter()
-        resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
+        apply_limits(limits.memory_mb, int(limits.timeout) + 5, limits.file_mb)
         if os.dup2(w_fd, 3) != 3:
             raise OSError("could not set up fd 3")
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
@@ -483,6 +605,7 @@ def run_fresh(job: dict, limits: Limits) -> RunResult:
                     result.output_truncated = True
     finally:
         _kill(proc)
+        result.over_memory = cg.limit_hits() > 0
         cg.kill_all_and_remove()
         sel.close()
         events_file.close()
@@ -493,9 +616,9 @@ def run_fresh(job: dict, limits: Limits) -> RunResult:
             shutil.rmtree(scratch, ignore_errors=True)
     result.returncode = proc.returncode
     result.wall = time.monotonic() - start
-    result.stdout = buffers["stdout"].decode("utf-8", errors="replace")
-    result.stderr = buffers["stderr"].decode("utf-8", errors="replace")
-    _parse_events(bytes(buffers["events"]), result)
+    result.stdout = protocol.safe_text(buffers["stdout"].decode("utf-8", "replace"), 1 << 16)
+    result.stderr = protocol.safe_text(buffers["stderr"].decode("utf-8", "replace"), 1 << 16)
+    result.events = protocol.parse_events(bytes(buffers["events"]), job)
     return result
 
 

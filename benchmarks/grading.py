@@ -2,12 +2,15 @@
 
     python benchmarks/grading.py                 # 50 + 50, --jobs 2
     python benchmarks/grading.py --n 10 --jobs 1
+    python benchmarks/grading.py --n 25 --jobs 2        # the issue-10 target: <= 0.5 s each
     COURSE_SANDBOX_WARM=0 python benchmarks/grading.py   # a fresh sandbox per submission
     python benchmarks/grading.py --n 500 --dask local:2  # the same on a local 2-worker Dask
     python benchmarks/grading.py --n 500 --compare-dask  # --jobs 2, Dask with 1 and 2 workers
 
 Prints submissions per minute and seconds per submission, for the grading batch itself and
-for the whole command (which also registers the assignment with nbgrader once).
+for the whole command (which also registers the assignment with nbgrader once), and the cost
+of per-submission isolation: the median round trip of an empty job through this worker's
+sandbox (fresh namespaces, private tmpfs, the clean-up proof).
 """
 
 from __future__ import annotations
@@ -27,6 +30,21 @@ sys.path.insert(0, str(ROOT))
 from autograder import sandbox  # noqa: E402
 from autograder.course import CoursePaths  # noqa: E402
 from autograder.grader import grade, prepare  # noqa: E402
+
+
+def isolation_cost() -> float:
+    job = {"steps": [{"kind": "code", "label": "empty", "source": "pass"}], "tasks": {}}
+    limits = sandbox.Limits(timeout=30)
+    try:
+        sandbox.run(job, limits)  # start this thread's sandbox
+        walls = []
+        for _ in range(20):
+            t = time.perf_counter()
+            sandbox.run(job, limits)
+            walls.append(time.perf_counter() - t)
+    finally:
+        sandbox.shutdown()
+    return sorted(walls)[len(walls) // 2]
 
 
 def main() -> int:
@@ -87,6 +105,8 @@ def _run(n_copies, jobs, timeout, dask):
         print(f"whole `course grade` call: {t_total:.1f} s -> {n / t_total * 60:.1f} "
               f"submissions/minute, {t_total / n:.2f} s/submission")
         print(f"mean wall per submission inside a worker: {sum(runs) / max(1, len(runs)):.2f} s")
+        print(f"isolation cost (empty job through the sandbox, median of 20): "
+              f"{isolation_cost() * 1000:.0f} ms")
         return 0.0 if bad else t_total / n
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -197,12 +197,27 @@ def test_bad_addresses_say_what_to_do():
 
 
 def test_a_worker_reply_is_validated():
-    good = {"events": [{"ev": "done"}, "junk"], "stdout": "", "stderr": "",
-            "output_truncated": False, "timed_out": False, "returncode": 0, "wall": 1.0,
-            "mode": "bwrap", "bad_lines": 0}
-    r = cluster._result_from(good)
-    assert r.events == [{"ev": "done"}] and r.bad_lines == 1
+    job = {"steps": [{"kind": "code", "label": "c1", "source": ""},
+                     {"kind": "task", "label": "t", "source": ""}],
+           "tasks": {"t": {"cases": [{}, {}]}}}
+    good = {"events": {"cells": [{"label": "c1", "ok": True, "error": "", "memory": False,
+                                  "timed_out": False}],
+                       "cases": [{"task": "t", "case": 1, "values": {"y": 1.0}, "error": None,
+                                  "memory": False, "timed_out": False}],
+                       "done": True, "rejected": ""},
+            "stdout": "", "stderr": "", "output_truncated": False, "timed_out": False,
+            "returncode": 0, "wall": 1.0, "mode": "bwrap", "protocol_error": "",
+            "over_memory": False}
+    r = cluster._result_from(good, job)
+    assert r.events.done and r.events.cells[0].label == "c1"
+    assert r.events.cases[("t", 1)].values == {"y": 1.0}
+    cell = good["events"]["cells"][0]
+    case = good["events"]["cases"][0]
     for broken in ({**good, "timed_out": "no"}, {**good, "extra": 1}, [good], None,
-                   {**good, "events": "x"}):
+                   {**good, "events": "x"},
+                   {**good, "events": {**good["events"], "cells": [{**cell, "label": "other"}]}},
+                   {**good, "events": {**good["events"], "cases": [{**case, "case": 2}]}},
+                   {**good, "events": {**good["events"], "cases": [{**case, "task": "u"}]}},
+                   {**good, "events": {**good["events"], "cells": [{"nope": 1}]}}):
         with pytest.raises(cluster.ClusterError):
-            cluster._result_from(broken)
+            cluster._result_from(broken, job)

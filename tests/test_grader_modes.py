@@ -41,7 +41,7 @@ def graded(request, tmp_path_factory):
                 (base / "subs" / case.name).mkdir(parents=True)
                 (base / "subs" / case.name / "ex01.ipynb").write_bytes(case.build(sol, rel))
         results = grade(CoursePaths(base / "course", ROOT / "solutions"), "ex01",
-                        base / "subs", jobs=2, limits=sandbox.Limits(timeout=20),
+                        base / "subs", jobs=2, limits=sandbox.Limits(timeout=40),
                         out=io.StringIO())
         yield mode, sandbox.choose_mode(), {r.student: r for r in results}
     finally:

@@ -61,9 +61,9 @@ def _job(code):
 
 
 def _values(result):
-    [case] = [e for e in result.events if e.get("ev") == "case"]
-    assert case["error"] is None, case
-    return case["values"]
+    case = result.events.cases[("t", 0)]
+    assert case.error is None, case
+    return case.values
 
 
 @pytest.fixture()

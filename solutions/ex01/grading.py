@@ -5,6 +5,9 @@ references run in the grader with torch in float64. Every task draws fresh input
 """
 
 from autograder.checks import Expect, ref_tensor
+from autograder.plain import (
+    tensor_grad,  # probes get the sandbox's copy, pinned before student code
+)
 from autograder.spec import Assignment
 
 assignment = Assignment("ex01")
@@ -207,7 +210,7 @@ def probe_autograd_grad(ns, point):
 
     x = torch.tensor(point, requires_grad=True)
     g = ns["grad_by_autograd"](x)
-    return {"∇f": g, "x.grad が None のまま (1 = はい)": 1.0 if x.grad is None else 0.0}
+    return {"∇f": g, "x.grad が None のまま (1 = はい)": 1.0 if tensor_grad(x) is None else 0.0}
 
 
 def reference_autograd_grad(point):
@@ -284,7 +287,8 @@ def probe_detach(ns, x0, y0, lr):
         "L (更新前)": loss,
         "x.grad": x.grad,
         "更新後の x": x,
-        "勾配が x にだけ流れた (1 = はい)": 1.0 if (y.grad is None and x.grad is not None) else 0.0,
+        "勾配が x にだけ流れた (1 = はい)":
+            1.0 if (tensor_grad(y) is None and tensor_grad(x) is not None) else 0.0,
     }
 
 

@@ -9,6 +9,9 @@ pairs independently of the student's own ``unbroadcast`` (問1), which is graded
 """
 
 from autograder.checks import Expect, ref_tensor
+from autograder.plain import (
+    tensor_grad,  # probes get the sandbox's copy, pinned before student code
+)
 from autograder.spec import Assignment
 
 assignment = Assignment("ex05")
@@ -84,7 +87,7 @@ def probe_function(ns, cls, inputs, extra, upstream):
     result = {"出力 y": y.detach().numpy()}
     y.backward(mygrad.tensor(np.asarray(upstream, dtype=np.float64)))
     for i, x in enumerate(xs):
-        result[f"入力 {i} の勾配 ∂L/∂x{i}"] = None if x.grad is None else x.grad.numpy()
+        result[f"入力 {i} の勾配 ∂L/∂x{i}"] = None if tensor_grad(x) is None else x.grad.numpy()
     return result
 
 
@@ -246,7 +249,7 @@ def probe_cross_entropy(ns, logits, target, upstream):
     loss = ns["CrossEntropy"].apply(x, t)
     result = {"損失 loss": loss.detach().numpy()}
     loss.backward(mygrad.tensor(np.asarray(upstream, dtype=np.float64)))
-    result["∂L/∂logits"] = None if x.grad is None else x.grad.numpy()
+    result["∂L/∂logits"] = None if tensor_grad(x) is None else x.grad.numpy()
     return result
 
 
