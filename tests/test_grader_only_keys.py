@@ -41,6 +41,7 @@ def test_the_sandbox_job_never_contains_grader_only_values(monkeypatch):
     ctx = Ctx()
     ctx.spec = spec
     ctx.limits = None
+    ctx.run = fake_run  # where the job goes (sandbox.run here, a Dask worker with --dask)
 
     class T:
         manual = False
