@@ -4,8 +4,9 @@ The student:
 - 問1-1: correct -> 10;
 - 問1-2: divides the weighted sum by 2h (the central-difference habit) -> every case off by a
   factor 2 -> 0 / 15;
-- 問2: picks the h that is best for the *forward* difference (about 1e-8): the h is one of
-  hs, but the central error there is far above the minimum -> 3 of 6 checks -> 7.5 / 15;
+- 問2: believes a smaller h is always better and returns min(hs) = 1e-12: the h is one of
+  hs, but round-off makes the central error there about 1e-4, far above the minimum (below
+  1e-9) -> 3 of 6 checks -> 7.5 / 15;
 - 問3: not attempted (the stub still raises NotImplementedError) -> 0 / 25;
 - 問4: applies rules 2-5 but never folds constants: every value is right, the node counts are
   too large in the five cases with all-constant subtrees; the symbolic derivative case has none
@@ -39,8 +40,7 @@ def make(solution_nb: dict) -> dict:
             "for j, wj in zip(range(-k, k + 1), w)) / h",
             "for j, wj in zip(range(-k, k + 1), w)) / (2 * h)"),
         "ex07_best_h": src["ex07_best_h"].replace(
-            "errors = [abs((f(x0 + h) - f(x0 - h)) / (2 * h) - df(x0)) for h in hs]",
-            "errors = [abs((f(x0 + h) - f(x0)) / h - df(x0)) for h in hs]"),
+            "return hs[int(np.argmin(errors))]", "return min(hs)"),
         "ex07_diff": "def diff(e):\n    # YOUR CODE HERE\n    raise NotImplementedError()\n",
         "ex07_simplify": src["ex07_simplify"].replace(
             "    if all(is_num):\n        return evaluate((op, *args), 0.0)\n", ""),
