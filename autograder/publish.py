@@ -142,8 +142,12 @@ def setup_source(pub: Published, exercise: bool) -> str:
     in the running runtime: no restart is needed. Outside Colab the cell only imports and prints.
     """
     imports = "import numpy, torch, mygrad" + (", autograder.checks" if exercise else "")
+    comment = (f"# セットアップ: Colab ではこのコース（{pub.ref} 版）だけを入れます。"
+               "Colab にすでにある torch などは入れ替えません（それ以外の環境では何もしません）")
+    versions = ("Python {sys.version.split()[0]} | numpy {numpy.__version__} | "
+                "torch {torch.__version__} | mygrad {mygrad.__version__}")
     return f'''\
-# セットアップ: Colab ではこのコース（{pub.ref} 版）だけを入れます。Colab にすでにある torch などは入れ替えません（それ以外の環境では何もしません）
+{comment}
 import sys
 if "google.colab" in sys.modules:
     import importlib, importlib.metadata, subprocess, tempfile
@@ -159,7 +163,7 @@ if "google.colab" in sys.modules:
                        check=True)
         importlib.invalidate_caches()
 {imports}
-print(f"Python {{sys.version.split()[0]}} | numpy {{numpy.__version__}} | torch {{torch.__version__}} | mygrad {{mygrad.__version__}}")'''
+print(f"{versions}")'''
 
 
 def badge_markdown(pub: Published, rel: str) -> str:
