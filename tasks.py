@@ -87,13 +87,15 @@ def _find_program(name: str) -> bool:
     return name == "initdb" and any(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
 
 
-def lab_command(*extra: str) -> list[str]:
+def lab_command(root: Path = ROOT, *extra: str) -> list[str]:
     """JupyterLab serving the whole repository (exercises/ too) but opening on lectures/.
 
     JupyterLab replaces ``ServerApp.default_url`` with its own, so the start page is set on
     ``LabApp``; ``/lab/tree/lectures`` shows the lectures folder in the file browser.
+    ``python -m jupyterlab`` (not ``python -m jupyter lab``, which runs whichever ``jupyter-lab``
+    script comes first on PATH) keeps the server, and so the kernels, on this Python.
     """
-    cmd = [sys.executable, "-m", "jupyter", "lab", f"--ServerApp.root_dir={ROOT}",
+    cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={root}",
            "--LabApp.default_url=/lab/tree/lectures", *extra]
     if hasattr(os, "geteuid") and os.geteuid() == 0:  # containers: Jupyter refuses root otherwise
         cmd.append("--allow-root")
