@@ -70,7 +70,21 @@ class Lab:
         return f"{self.url}{path}{sep}token={self.token}"
 
 
-def _start_lab(cmd: list[str], root: Path, home: Path, cwd: Path) -> Lab:
+def _base_prefix_paths(env: dict) -> dict:
+    """The instructor install enables nbgrader's server extension, and finds nbconvert's
+    templates, through files in its environment's etc/jupyter and share/jupyter. A virtual
+    environment that borrows those packages from the system site-packages (with
+    --system-site-packages) does not read the base installation's folders: add them."""
+    if sys.prefix == sys.base_prefix:
+        return env
+    base = Path(sys.base_prefix)
+    for var, sub in (("JUPYTER_PATH", "share/jupyter"), ("JUPYTER_CONFIG_PATH", "etc/jupyter")):
+        parts = [p for p in env.get(var, "").split(os.pathsep) if p] + [str(base / sub)]
+        env[var] = os.pathsep.join(parts)
+    return env
+
+
+def _start_lab(cmd: list[str], root: Path, home: Path, cwd: Path, instructor=False) -> Lab:
     port, token = _free_port(), secrets.token_hex(16)
     settings = home / "lab-settings"
     notif = settings / "@jupyterlab" / "apputils-extension"
@@ -83,6 +97,8 @@ def _start_lab(cmd: list[str], root: Path, home: Path, cwd: Path) -> Lab:
     env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(settings),
                JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
                JUPYTER_RUNTIME_DIR=str(home / "runtime"), OMP_NUM_THREADS="1")
+    if instructor:
+        env = _base_prefix_paths(env)
     cmd = [*cmd, "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
            "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}"]
     log = open(home / f"lab-{port}.log", "w")  # noqa: SIM115 - closed with the server
@@ -299,7 +315,7 @@ def test_instructor_formgrader_lists_the_graded_assignment(graded_course, page,
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
     lab = _start_lab(cmd, graded_course, tmp_path_factory.mktemp("instructor-home"),
-                     graded_course)
+                     graded_course, instructor=True)
     try:
         page.goto(lab.at("/formgrader"))
         row = page.locator("#main_table, table").get_by_text("ex01", exact=True)
