@@ -166,9 +166,12 @@ def _wait_kernel_idle(page) -> None:
     page.wait_for_selector("#jp-main-statusbar >> text=/Idle/", timeout=120_000)
 
 
+PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"  # the notebook in front
+
+
 def _open(page, lab: Lab, rel: str) -> None:
-    page.goto(lab.at(f"/lab/tree/{rel}"))
-    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=120_000)
+    page.goto(lab.at(f"/lab/tree/{rel}?reset"))  # ?reset: no tabs restored from earlier tests
+    page.wait_for_selector(f"{PANEL} .jp-Cell", timeout=120_000)
     _wait_kernel_idle(page)
 
 
@@ -178,7 +181,7 @@ def _dirty_tabs(page) -> int:
 
 def _save(page, path: Path) -> None:
     before = path.stat().st_mtime_ns
-    page.locator(".jp-NotebookPanel .jp-Notebook").first.click(position={"x": 5, "y": 5})
+    page.locator(f"{PANEL} .jp-Notebook").first.click(position={"x": 5, "y": 5})
     page.keyboard.press("Escape")
     page.keyboard.press("Control+s")
     deadline = time.monotonic() + 30
@@ -221,7 +224,7 @@ def test_lecture_renders_with_figures_and_saves_unchanged(served, page):
 
 
 def _cell(page, index: int):
-    return page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell").nth(index)
+    return page.locator(f"{PANEL} .jp-Notebook .jp-Cell").nth(index)
 
 
 def _run_cell(page, index: int) -> None:
