@@ -6,7 +6,8 @@ is started by the test on 127.0.0.1 with a fresh token, settings and browser pro
 temporary copy of the notebooks, so nothing in the checkout changes.
 
 * ``python tasks.py lab``'s command opens on ``lectures/``;
-* a lecture renders with its figures, and opening + saving it changes no byte;
+* a lecture renders with its figures, opening + saving it changes no byte, and after *Run All*
+  its learning-rate slider is a live ipywidgets 8 widget;
 * an exercise opens unmodified, saving it changes no byte; a student fills one task with the
   right answer, runs its check cell and sees ✓; *Run All* on that partly finished exercise shows
   the finished task's ✓ and 未実装 for the others;
@@ -71,10 +72,11 @@ class Lab:
 
 
 def _base_prefix_paths(env: dict) -> dict:
-    """The instructor install enables nbgrader's server extension, and finds nbconvert's
-    templates, through files in its environment's etc/jupyter and share/jupyter. A virtual
-    environment that borrows those packages from the system site-packages (with
-    --system-site-packages) does not read the base installation's folders: add them."""
+    """JupyterLab finds the widget renderer (jupyterlab_widgets), nbgrader's server extension
+    and nbconvert's templates through files in its environment's share/jupyter and etc/jupyter.
+    A virtual environment that borrows those packages from the system site-packages (made with
+    --system-site-packages) does not read the base installation's folders: add them. In an
+    ordinary install (one environment) this changes nothing."""
     if sys.prefix == sys.base_prefix:
         return env
     base = Path(sys.base_prefix)
@@ -84,7 +86,7 @@ def _base_prefix_paths(env: dict) -> dict:
     return env
 
 
-def _start_lab(cmd: list[str], root: Path, home: Path, cwd: Path, instructor=False) -> Lab:
+def _start_lab(cmd: list[str], root: Path, home: Path, cwd: Path, base_paths=False) -> Lab:
     port, token = _free_port(), secrets.token_hex(16)
     settings = home / "lab-settings"
     notif = settings / "@jupyterlab" / "apputils-extension"
@@ -97,7 +99,7 @@ def _start_lab(cmd: list[str], root: Path, home: Path, cwd: Path, instructor=Fal
     env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(settings),
                JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
                JUPYTER_RUNTIME_DIR=str(home / "runtime"), OMP_NUM_THREADS="1")
-    if instructor:
+    if base_paths:
         env = _base_prefix_paths(env)
     cmd = [*cmd, "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
            "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}"]
@@ -134,7 +136,8 @@ def served(tmp_path_factory):
     for folder in ("lectures", "exercises"):
         shutil.copytree(ROOT / folder, root / folder)
     cmd = _load_tasks().lab_command(root)
-    lab = _start_lab(cmd, root, tmp_path_factory.mktemp("lab-home"), root)
+    # base-prefix paths: JupyterLab's widget renderer (jupyterlab_widgets) lives there too
+    lab = _start_lab(cmd, root, tmp_path_factory.mktemp("lab-home"), root, base_paths=True)
     yield lab
     _stop(lab)
 
@@ -221,6 +224,15 @@ def test_lecture_renders_with_figures_and_saves_unchanged(served, page):
     assert _dirty_tabs(page) == 0, "the lecture is marked modified right after opening"
     _save(page, path)
     assert path.read_bytes() == committed, "opening and saving the lecture changed the file"
+
+    # Run All: the learning-rate slider is a live ipywidgets 8 widget in JupyterLab 4
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+    page.locator('.lm-Menu-item[data-command="runmenu:run-all"]').click()
+    slider = page.locator(f"{PANEL} .jp-OutputArea-output .widget-slider").first
+    slider.wait_for(timeout=120_000)
+    slider.scroll_into_view_if_needed()
+    _wait_kernel_idle(page)
+    page.screenshot(path=str(ARTIFACTS / "lecture_widget.png"))
 
 
 def _cell(page, index: int):
@@ -318,7 +330,7 @@ def test_instructor_formgrader_lists_the_graded_assignment(graded_course, page,
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
     lab = _start_lab(cmd, graded_course, tmp_path_factory.mktemp("instructor-home"),
-                     graded_course, instructor=True)
+                     graded_course, base_paths=True)
     try:
         page.goto(lab.at("/formgrader"))
         row = page.locator("#main_table, table").get_by_text("ex01", exact=True)
