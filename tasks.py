@@ -28,8 +28,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 TORCH_SPEC = "torch>=2.1"
 CPU_INDEX = "https://download.pytorch.org/whl/cpu"
-# System programs the grader and graph drawing use when present (Debian/Ubuntu names).
-APT_PACKAGES = {"bwrap": "bubblewrap", "dot": "graphviz", "initdb": "postgresql"}
+# System programs the tests use when present (Debian/Ubuntu names): the grader's sandbox, graph
+# drawing, the PostgreSQL gradebook, and the browser the end-to-end tests drive.
+APT_PACKAGES = {"bwrap": "bubblewrap", "dot": "graphviz", "initdb": "postgresql",
+                "chromium": "chromium"}
 
 
 def run(cmd: list[str], **kw) -> None:
@@ -85,14 +87,27 @@ def _find_program(name: str) -> bool:
     return name == "initdb" and any(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
 
 
-def lab() -> None:
-    ensure_torch()
-    pip("-e", f"{ROOT}[course,grading]")
-    # Serve the whole repository (exercises/ too) but open on the lectures.
-    cmd = [sys.executable, "-m", "jupyter", "lab", f"--ServerApp.root_dir={ROOT}",
-           "--ServerApp.default_url=/lab/tree/lectures"]
+def lab_command(root: Path = ROOT, *extra: str) -> list[str]:
+    """JupyterLab serving the whole repository (exercises/ too) but opening on lectures/.
+
+    JupyterLab replaces ``ServerApp.default_url`` with its own, so the start page is set on
+    ``LabApp``; ``/lab/tree/lectures`` shows the lectures folder in the file browser.
+    ``python -m jupyterlab`` (not ``python -m jupyter lab``, which runs whichever ``jupyter-lab``
+    script comes first on PATH) keeps the server, and so the kernels, on this Python.
+    """
+    cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={root}",
+           "--LabApp.default_url=/lab/tree/lectures", *extra]
     if hasattr(os, "geteuid") and os.geteuid() == 0:  # containers: Jupyter refuses root otherwise
         cmd.append("--allow-root")
+    return cmd
+
+
+def lab() -> None:
+    ensure_torch()
+    # The student install: no instructor tooling (nbgrader would add its menus to JupyterLab).
+    # Instructors: pip install -e ".[instructor]" (README, "For instructors").
+    pip("-e", f"{ROOT}[course]")
+    cmd = lab_command()
     print("+", " ".join(cmd), flush=True)
     os.execvp(sys.executable, cmd)
 

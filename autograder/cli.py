@@ -1,4 +1,4 @@
-"""The instructor command line: ``course release | collect | grade | feedback | export``.
+"""The instructor command line: ``course release | collect | grade | feedback | export | publish``.
 
 Exit codes: 0 when the command did its job (a batch with broken or malicious submissions is a
 job done: every submission gets a recorded status); 2 when the grader itself is misconfigured
@@ -117,6 +117,16 @@ ROSTER_HELP = ("CSV of the class: student_id plus any of name, email, moodle_id,
                "lists who is missing")
 
 
+def cmd_publish(args) -> int:
+    from .publish import PublishError, find_root, publish
+
+    try:
+        publish(find_root(), args.repo, args.ref, release=not args.no_release)
+    except PublishError as e:
+        raise ConfigError(str(e)) from None
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="course", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -183,6 +193,14 @@ def build_parser() -> argparse.ArgumentParser:
                         "imports as a new assignment)")
     _common(p)
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("publish", help="set the repository and version students get, and "
+                                       "rewrite every badge, setup cell and README link")
+    p.add_argument("--repo", default=None, metavar="OWNER/NAME", help="GitHub repository")
+    p.add_argument("--ref", default=None, metavar="TAG", help="tag or commit to pin")
+    p.add_argument("--no-release", action="store_true",
+                   help="do not regenerate exercises/ (default: regenerate)")
+    p.set_defaults(func=cmd_publish)
     return parser
 
 

@@ -86,8 +86,9 @@ def test_nan_inf_shape_and_type_fail():
     assert compare("s", to_plain(8.0), Expect(torch.tensor(8.0))).ok  # number ~ 0-d tensor
 
 
-def test_leaf_requirements():
-    assert check_leaf("x", torch.tensor(3.0, requires_grad=True), 3.0).ok
+def test_leaf_requirements(capsys):
+    assert check_leaf("x", torch.tensor(3.0, requires_grad=True), 3.0) is None
+    assert capsys.readouterr().out.startswith("✓ x:")
     with pytest.raises(CheckFailed, match="requires_grad"):
         check_leaf("x", torch.tensor(3.0), 3.0)
     with pytest.raises(CheckFailed, match="dtype が int64"):
@@ -127,3 +128,11 @@ def test_mygrad_tensors_are_plain_when_available():
     t = mygrad.tensor([1.0, 2.0])
     p = to_plain(t)
     assert p["t"] == "array" and p["lib"] == "mygrad" and p["data"] == [1.0, 2.0]
+
+
+def test_a_check_on_a_cells_last_line_shows_only_its_verdict(capsys):
+    """check() returns None: IPython shows no object repr under the ✓ line."""
+    assert check("y", 2.0, 2.0) is None
+    assert check_leaf("x", torch.tensor(1.0, requires_grad=True), 1.0) is None
+    lines = capsys.readouterr().out.splitlines()
+    assert [ln[:4] for ln in lines] == ["✓ y:", "✓ x:"]

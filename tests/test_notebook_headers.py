@@ -1,12 +1,15 @@
 """Every lecture and exercise notebook opens the way docs/notebook-conventions.md says.
 
-* The first cell is markdown: a ``# `` title and a Colab badge that opens this notebook from the
-  repository written once in pyproject.toml (``[project.urls] Repository``). A released exercise
-  (``exercises/<a>/<nb>.ipynb``) and its nbgrader source (``solutions/<a>/<nb>.ipynb``) both point
-  at the released path, because the student copy is generated from the source cell by cell.
+* The first cell is markdown: a ``# `` title and a Colab badge that opens this notebook, at the
+  pinned ref, from the repository in the one configuration entry (pyproject.toml
+  ``[tool.course]``). A released exercise (``exercises/<a>/<nb>.ipynb``) and its nbgrader source
+  (``solutions/<a>/<nb>.ipynb``) both point at the released path, because the student copy is
+  generated from the source cell by cell.
 * The second cell is code, tagged ``setup``: it installs this course from that same repository
-  URL only when running on Colab (inside ``if "google.colab" in sys.modules:``), never runs
+  and ref only when running on Colab (inside ``if "google.colab" in sys.modules:``), never runs
   ``pip install mygrad`` (that PyPI name is an unrelated library), and prints versions.
+* Every badge, setup cell and README link agrees with the entry (``course publish`` writes them),
+  and ``course publish --repo X --ref Y`` rewrites all of them.
 
 Only the committed files are read; nothing is executed.
 """
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -24,22 +28,20 @@ nbformat = pytest.importorskip("nbformat")
 
 if sys.version_info >= (3, 11):
     import tomllib
-else:  # pragma: no cover - Python 3.9 / 3.10
+else:  # pragma: no cover - Python 3.10
     tomllib = pytest.importorskip("tomli")
+
+from autograder import publish  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
 
 
-def _repository_url() -> str:
-    with open(ROOT / "pyproject.toml", "rb") as fh:
-        meta = tomllib.load(fh)
-    return meta["project"]["urls"]["Repository"].rstrip("/")
-
-
-REPO_URL = _repository_url()
-_m = re.fullmatch(r"https://github\.com/([^/\s]+)/([^/\s]+?)(?:\.git)?", REPO_URL)
-OWNER_REPO = f"{_m.group(1)}/{_m.group(2)}" if _m else None
+with open(ROOT / "pyproject.toml", "rb") as _fh:
+    _ENTRY = tomllib.load(_fh)["tool"]["course"]
+OWNER_REPO = _ENTRY["repository"]
+REF = _ENTRY["ref"]
+REPO_URL = f"https://github.com/{OWNER_REPO}"
 
 LECTURES = sorted(ROOT.glob("lectures/*.ipynb"))
 EXERCISES = sorted(ROOT.glob("exercises/*/*.ipynb"))
@@ -58,19 +60,25 @@ def _badge_target(path: Path) -> str:
     return rel.as_posix()
 
 
-def _colab_url(rel: str) -> str:
-    return f"https://colab.research.google.com/github/{OWNER_REPO}/blob/main/{rel}"
+def _colab_url(rel: str, repo: str = OWNER_REPO, ref: str = REF) -> str:
+    return f"https://colab.research.google.com/github/{repo}/blob/{ref}/{rel}"
 
 
 def _read(path: Path):
     return nbformat.read(path, as_version=4)
 
 
-def test_repository_url_is_a_github_repository():
-    assert OWNER_REPO, (
-        f"pyproject.toml [project.urls] Repository must be https://github.com/<owner>/<repo>, "
-        f"got {REPO_URL!r}"
-    )
+def test_repository_entry_is_a_github_repository_and_a_pinned_ref():
+    assert re.fullmatch(r"[\w.-]+/[\w.-]+", OWNER_REPO), OWNER_REPO
+    assert REF and REF not in {"main", "master", "HEAD"}, (
+        f"[tool.course] ref must pin a tag or commit, not a moving branch: {REF!r}")
+
+
+def test_every_badge_setup_cell_and_link_agrees_with_the_entry():
+    problems = publish.disagreements(ROOT)
+    assert problems == [], (
+        "these places disagree with pyproject.toml [tool.course]; run `course publish`:\n  "
+        + "\n  ".join(problems))
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
@@ -87,7 +95,7 @@ def test_title_cell_has_colab_badge_for_this_notebook(path):
     badges = re.findall(r"\]\((https://colab\.research\.google\.com/github/[^)\s]+)\)", cell.source)
     assert badges, f"no Colab badge link in the title cell; expected a link to {expected}"
     assert badges == [expected], (
-        f"the Colab badge must open this notebook from the repository in pyproject.toml:\n"
+        f"the Colab badge must open this notebook from the repository in [tool.course]:\n"
         f"  expected {expected}\n  found    {badges}"
     )
     assert f"[![Open In Colab]({BADGE_IMAGE})]" in cell.source, (
@@ -147,19 +155,22 @@ def test_setup_cell_installs_from_repository_only_on_colab(path):
             f"pip install must run only on Colab, inside `if \"google.colab\" in sys.modules:`; "
             f"found unguarded: {text}"
         )
-        strings = [n.value for n in ast.walk(call)
+        strings = [n.value for n in ast.walk(tree)
                    if isinstance(n, ast.Constant) and isinstance(n.value, str)]
         bad = [s for s in strings if re.fullmatch(r"mygrad(\[.*\])?([<>=!~].*)?", s.strip())]
         assert not bad, f"the setup cell must never install `mygrad` from PyPI: {text}"
         targets = [s for s in strings if "git+" in s]
         assert targets, f"pip install must install from the repository URL (git+{REPO_URL}): {text}"
         for target in targets:
-            url = target.split("git+", 1)[1].split("#", 1)[0].split("@", 1)[0].rstrip("/")
-            url = url.removesuffix(".git")
+            url, _, ref = target.split("git+", 1)[1].split("#", 1)[0].partition("@")
+            url = url.rstrip("/").removesuffix(".git")
             assert url == REPO_URL, (
-                f"the setup cell installs from {url!r}, but pyproject.toml says the repository "
+                f"the setup cell installs from {url!r}, but [tool.course] says the repository "
                 f"is {REPO_URL!r}"
             )
+            assert ref == REF, f"the setup cell must pin ref {REF!r}, found {ref!r}"
+        assert "-c" in ast.unparse(call) or "--constraint" in ast.unparse(call), (
+            "on Colab, pip must hold every installed package at its version (-c constraints)")
 
     urls = set(re.findall(r"https://github\.com/[^\s\"'#@]+", source))
     others = {u for u in urls if u.rstrip("/").removesuffix(".git") != REPO_URL}
@@ -178,3 +189,78 @@ def test_no_cell_installs_mygrad_from_pypi(path):
         f"cells {offending} run `pip install mygrad`, an unrelated PyPI library; install this "
         f"course from {REPO_URL} instead"
     )
+
+
+# ----------------------------------------------------------------------------- course publish
+
+
+@pytest.fixture
+def checkout(tmp_path):
+    """A copy of every published place: pyproject, README and the notebooks."""
+    for rel in ["pyproject.toml", "README.md"]:
+        shutil.copy2(ROOT / rel, tmp_path / rel)
+    for folder in ["lectures", "solutions", "exercises"]:
+        shutil.copytree(ROOT / folder, tmp_path / folder,
+                        ignore=shutil.ignore_patterns("*.py", ".ipynb_checkpoints"))
+    return tmp_path
+
+
+def test_publish_rewrites_every_badge_setup_cell_and_readme_link(checkout):
+    import io
+
+    publish.publish(checkout, "someone-else/fork-of-course", "v2.3.4", release=False,
+                    out=io.StringIO())
+    entry = tomllib.loads((checkout / "pyproject.toml").read_text())
+    assert entry["tool"]["course"] == {"repository": "someone-else/fork-of-course",
+                                       "ref": "v2.3.4"}
+    assert entry["project"]["urls"]["Repository"] == "https://github.com/someone-else/fork-of-course"
+    for rel, badge_rel in [("lectures/01_ml_as_programming.ipynb", None),
+                           ("solutions/ex01/ex01.ipynb", "exercises/ex01/ex01.ipynb"),
+                           ("exercises/ex01/ex01.ipynb", None)]:
+        text = (checkout / rel).read_text(encoding="utf-8")
+        assert OWNER_REPO not in text, f"{rel} still names {OWNER_REPO}"
+        nb = nbformat.read(checkout / rel, as_version=4)
+        expected = ("https://colab.research.google.com/github/someone-else/fork-of-course/blob/"
+                    f"v2.3.4/{badge_rel or rel}")
+        assert f"]({expected})" in nb.cells[0].source
+        setup = nb.cells[1].source
+        assert "git+https://github.com/someone-else/fork-of-course@v2.3.4" in setup
+        assert "google.colab" in setup and "tags" in nb.cells[1].metadata
+    readme = (checkout / "README.md").read_text(encoding="utf-8")
+    assert OWNER_REPO not in readme
+    colab_links = re.findall(r"https://colab\.research\.google\.com/github/[^)\s]+", readme)
+    assert len(colab_links) >= 16
+    assert all(u.startswith("https://colab.research.google.com/github/someone-else/"
+                            "fork-of-course/blob/v2.3.4/") for u in colab_links), colab_links
+    assert publish.disagreements(checkout) == []
+
+
+def test_a_disagreeing_badge_setup_cell_or_link_is_reported(checkout):
+    nb_path = checkout / "lectures/01_ml_as_programming.ipynb"
+    nb = nbformat.read(nb_path, as_version=4)
+    nb.cells[0].source = nb.cells[0].source.replace(f"/blob/{REF}/", "/blob/main/")
+    nb.cells[1].source = nb.cells[1].source.replace(f"@{REF}", "")
+    nbformat.write(nb, nb_path)
+    readme = checkout / "README.md"
+    readme.write_text(readme.read_text(encoding="utf-8").replace(
+        f"{OWNER_REPO}/blob/{REF}/lectures/02", f"{OWNER_REPO}/blob/main/lectures/02", 1),
+        encoding="utf-8")
+    problems = "\n".join(publish.disagreements(checkout))
+    assert "01_ml_as_programming.ipynb: Colab badge" in problems
+    assert "01_ml_as_programming.ipynb: setup cell" in problems
+    assert "README.md: https://colab.research.google.com/github/" in problems
+    assert "/blob/main/lectures/02" in problems
+
+
+def test_publish_refuses_an_address_that_is_not_owner_slash_name(checkout):
+    with pytest.raises(publish.PublishError):
+        publish.publish(checkout, "https://github.com/x/y", "v1", release=False)
+    with pytest.raises(publish.PublishError):
+        publish.publish(checkout, "x/y", "a b", release=False)
+
+
+def test_course_publish_command_is_registered():
+    from autograder.cli import build_parser
+
+    args = build_parser().parse_args(["publish", "--repo", "a/b", "--ref", "v1"])
+    assert (args.repo, args.ref, args.no_release) == ("a/b", "v1", False)

@@ -40,17 +40,66 @@ def test_no_exact_pins(project):
     assert not pinned, f"exact pins rot on Colab; use lower bounds: {pinned}"
 
 
-def test_extras_carry_course_grading_and_dev(project):
+def _expand(extras: dict, name: str) -> list[str]:
+    """The requirements of one extra, with ``autodiff-course[...]`` self-references expanded."""
+    out = []
+    for req in extras[name]:
+        m = re.fullmatch(r"autodiff-course\[([\w,\s-]+)\]", req.strip())
+        if m:
+            for inner in m.group(1).split(","):
+                out += _expand(extras, inner.strip())
+        else:
+            out.append(req)
+    return out
+
+
+def _names(reqs) -> set[str]:
+    return {re.split(r"[<>=!~\[; ]", r, maxsplit=1)[0].lower() for r in reqs}
+
+
+def test_extras_carry_colab_course_grading_instructor_and_dev(project):
     extras = project["optional-dependencies"]
-    joined = {k: " ".join(v).lower() for k, v in extras.items()}
-    course = ["torch", "matplotlib", "matplotlib-fontja", "ipywidgets", "jupyterlab", "tqdm",
-              "graphviz", "scikit-learn"]
-    for pkg in course:
-        assert pkg in joined["course"], pkg
-    for pkg in ["nbgrader", "nbformat", "nbclient"]:
-        assert pkg in joined["grading"], pkg
-    for pkg in ["pytest", "hypothesis", "nbval", "ruff"]:
-        assert pkg in joined["dev"], pkg
+    names = {k: _names(_expand(extras, k)) for k in extras}
+    runtime = {"torch", "matplotlib", "matplotlib-fontja", "ipywidgets", "tqdm", "graphviz",
+               "scikit-learn"}
+    assert names["colab"] == runtime
+    assert names["course"] == runtime | {"jupyterlab", "ipykernel"}
+    assert {"nbgrader", "nbformat", "nbclient"} <= names["grading"]
+    assert names["instructor"] == names["course"] | names["grading"]
+    assert {"pytest", "hypothesis", "nbval", "ruff", "playwright", "dask"} <= names["dev"]
+    assert names["instructor"] <= names["dev"]
+
+
+def test_student_install_carries_no_instructor_tooling(project):
+    extras = project["optional-dependencies"]
+    student = _names(_expand(extras, "course"))
+    instructor_only = {"nbgrader", "sqlalchemy", "psycopg2-binary", "pytest", "playwright"}
+    assert not student & instructor_only, student & instructor_only
+    tasks = (ROOT / "tasks.py").read_text(encoding="utf-8")
+    assert 'f"{ROOT}[course]"' in tasks, "python tasks.py lab must install the student extra"
+
+
+# Colab's runtime (notes/colab-runtime.md): the colab extra's lower bounds must admit these, or
+# the setup cell's pip (which holds every installed package at its version) would fail there.
+COLAB_VERSIONS = {"torch": "2.11.0", "numpy": "2.1.3", "matplotlib": "3.10.0",
+                  "ipywidgets": "7.7.1", "tqdm": "4.67.3", "graphviz": "0.21",
+                  "scikit-learn": "1.6.1"}
+
+
+# What the colab extra adds that Colab lacks (each depends only on packages Colab ships).
+NOT_ON_COLAB = {"matplotlib-fontja"}
+
+
+def test_colab_extra_admits_colabs_own_versions(project):
+    from packaging.requirements import Requirement
+
+    reqs = project["dependencies"] + _expand(project["optional-dependencies"], "colab")
+    for req in map(Requirement, reqs):
+        if req.name in NOT_ON_COLAB:  # truly missing there: installed fresh, changes nothing
+            continue
+        assert req.name in COLAB_VERSIONS, f"{req.name} is not in Colab's runtime"
+        assert req.specifier.contains(COLAB_VERSIONS[req.name]), (
+            f"{req} would change Colab's {req.name} {COLAB_VERSIONS[req.name]}")
 
 
 def _imports(path: Path) -> list[tuple[str, bool]]:

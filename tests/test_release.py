@@ -10,7 +10,7 @@ import pytest
 from nbclient import NotebookClient
 
 from autograder.course import ConfigError, CoursePaths
-from autograder.notebook import lint_source
+from autograder.notebook import lint_source, nb_meta
 from autograder.release import LEAK_MARKERS, find_leaks, generate, solution_lines
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,33 +69,98 @@ def test_leak_detector_catches_a_leak():
     assert find_leaks(source, release)
 
 
-def _run(path: Path):
-    nb = nbformat.read(path, as_version=4)
+def _execute(nb, folder: Path):
     client = NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
-                            resources={"metadata": {"path": str(path.parent)}})
+                            resources={"metadata": {"path": str(folder)}})
     client.execute()
-    errors = []
-    for i, cell in enumerate(nb.cells):
-        for out in cell.get("outputs", []):
-            if out.get("output_type") == "error":
-                errors.append((i, out["ename"], out["evalue"][:200]))
-    return errors
+    return nb
+
+
+def _errors(nb):
+    return [(i, out["ename"], out["evalue"][:200])
+            for i, cell in enumerate(nb.cells) for out in cell.get("outputs", [])
+            if out.get("output_type") == "error"]
+
+
+def _printed(cell) -> list[str]:
+    """Every line a cell showed: streams, and the text/plain of results and displays."""
+    lines = []
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "stream":
+            lines += out["text"].splitlines()
+        elif "data" in out and "image/png" not in out["data"]:
+            lines += str(out["data"].get("text/plain", "")).splitlines()
+    return [ln for ln in lines if ln.strip()]
+
+
+def _check_cells(nb):
+    return [(i, c) for i, c in enumerate(nb.cells)
+            if c.cell_type == "code" and nb_meta(c).get("grade") and not nb_meta(c).get("solution")]
 
 
 @pytest.mark.notebooks
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_source_runs_clean_with_hidden_checks(assignment):
-    assert _run(_source(assignment)) == []
+def test_source_runs_clean_and_check_cells_print_only_verdicts(assignment):
+    nb = _execute(nbformat.read(_source(assignment), as_version=4), SOLUTIONS / assignment)
+    assert _errors(nb) == []
+    for i, cell in _check_cells(nb):
+        lines = _printed(cell)
+        assert any(ln.startswith("✓") for ln in lines), f"check cell {i}: {lines}"
+        reprs = [o for o in cell.outputs if o.get("output_type") == "execute_result"]
+        assert not reprs, f"check cell {i} shows an object repr: {reprs[0]['data']}"
+        # Lines other than the verdicts come only from the cell's own print() calls.
+        others = [ln for ln in lines if not ln.startswith(("✓", "✗"))]
+        assert not others or "print(" in cell.source, (
+            f"check cell {i} printed more than ✓ / ✗ lines: {others}")
 
 
 @pytest.mark.notebooks
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_release_fails_only_with_not_implemented(assignment):
-    errors = _run(EXERCISES / assignment / f"{assignment}.ipynb")
-    assert errors, "the blank release should stop at the stubs"
-    bad = [e for e in errors if e[1] != "NotImplementedError"]
-    assert not bad, bad
-    assert all(f"{assignment} 問" in e[2] for e in errors), errors
+def test_blank_release_runs_to_the_end_reporting_every_task_unfinished(assignment):
+    nb = _execute(nbformat.read(EXERCISES / assignment / f"{assignment}.ipynb", as_version=4),
+                  EXERCISES / assignment)
+    assert _errors(nb) == [], "Run All must not stop at an unfinished task"
+    checks = _check_cells(nb)
+    assert checks
+    for i, cell in checks:
+        lines = _printed(cell)
+        assert any("未実装" in ln for ln in lines), f"check cell {i}: {lines}"
+        assert not any(ln.startswith("✓") for ln in lines), f"check cell {i}: {lines}"
+
+
+def _solution_text(cell) -> str:
+    return "\n".join(ln for ln in cell.source.splitlines()
+                     if "BEGIN SOLUTION" not in ln and "END SOLUTION" not in ln)
+
+
+@pytest.mark.notebooks
+def test_run_all_on_a_partly_finished_exercise_shows_the_finished_tasks_verdict():
+    """問3 done, 問1 not: 問1 says 未実装, 問3 still shows its ✓ (Run All does not stop)."""
+    source = nbformat.read(_source("ex01"), as_version=4)
+    release = nbformat.read(EXERCISES / "ex01" / "ex01.ipynb", as_version=4)
+    answer = {nb_meta(c).get("grade_id"): c for c in source.cells}["ex01_derivative"]
+    for cell in release.cells:
+        if nb_meta(cell).get("grade_id") == "ex01_derivative":
+            cell.source = _solution_text(answer)
+    nb = _execute(release, EXERCISES / "ex01")
+    assert _errors(nb) == []
+    by_id = {nb_meta(c).get("grade_id"): _printed(c) for c in nb.cells}
+    assert any("未実装" in ln for ln in by_id["ex01_tensors_check"]), by_id["ex01_tensors_check"]
+    done = by_id["ex01_derivative_check"]
+    assert done and all(ln.startswith("✓") for ln in done), done
+    later = by_id["ex01_gradient_check"]
+    assert any("未実装" in ln for ln in later), later
+
+
+def test_unfinished_reporting_is_off_outside_a_notebook_kernel():
+    import subprocess
+    import sys
+
+    code = ("import autograder.checks as c, autograder.selfcheck as s; "
+            "print(s._state['enabled'])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False"
 
 
 def _lint_nb(cells):
