@@ -11,6 +11,7 @@ class _State:
     __slots__ = ()
     enabled = True        # record operations?
     create_graph = False  # inside a backward pass with create_graph=True?
+    epoch = 0             # in-place modifications so far (autograd/versions.py)
 
 
 state = _State
