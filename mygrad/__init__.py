@@ -71,7 +71,14 @@ from ._ops.functions import (
     var,
     where,
 )
-from .autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd.grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from .creation import (
     arange,
     as_tensor,
@@ -124,6 +131,7 @@ from .tensor import Size, Tensor, device
 
 _SUBMODULES = {
     "autograd", "nn", "optim", "utils", "numerical", "forward", "symbolic", "viz", "testing",
+    "cuda", "backends", "accelerator",
 }
 
 

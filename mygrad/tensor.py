@@ -27,27 +27,42 @@ _NP_F32 = np.dtype(np.float32)
 
 
 class device:
-    """``device(type='cpu')``: mygrad runs on the CPU (numpy) only."""
+    """``device(type='cpu')``. Like torch, ``device("cuda")`` can be named; mygrad runs on the
+    CPU (numpy) only, so putting a tensor there raises (see ``check``)."""
 
-    __slots__ = ("type",)
+    __slots__ = ("type", "index")
 
-    def __init__(self, type="cpu"):  # noqa: A002 - torch's name
-        type = str(type).split(":")[0]
-        if type != "cpu":
-            raise RuntimeError(f"mygrad runs on the CPU only (numpy); device '{type}' is not "
-                               "available. Use device='cpu' or the torch library for GPUs.")
+    def __init__(self, type="cpu", index=None):  # noqa: A002 - torch's name
+        if isinstance(type, device):
+            type, index = type.type, type.index
+        type = str(type)
+        if ":" in type:
+            type, idx = type.split(":", 1)
+            index = int(idx)
+        if type not in ("cpu", "cuda", "mps", "meta", "xpu"):
+            raise RuntimeError(f"Expected one of cpu, cuda, mps, meta, xpu device type at start "
+                               f"of device string: {type}")
         self.type = type
+        self.index = index
 
-    index = None
+    def check(self):
+        """Raise unless this is the CPU (the only device mygrad computes on)."""
+        if self.type != "cpu":
+            raise RuntimeError(f"mygrad runs on the CPU only (numpy): device '{self}' is not "
+                               "available (mygrad.cuda.is_available() is False). Use "
+                               "device='cpu', or torch itself for GPUs.")
+        return self
 
     def __repr__(self):
-        return f"device(type='{self.type}')"
+        if self.index is None:
+            return f"device(type='{self.type}')"
+        return f"device(type='{self.type}', index={self.index})"
 
     def __str__(self):
-        return self.type
+        return self.type if self.index is None else f"{self.type}:{self.index}"
 
     def __eq__(self, other):
-        return str(other).split(":")[0] == self.type
+        return str(other) == str(self)
 
     def __hash__(self):
         return hash(self.type)
@@ -324,7 +339,7 @@ class Tensor:
             if isinstance(a, Tensor):
                 target = a.dtype
             elif isinstance(a, (str, device)):
-                device(a)  # raises for anything but cpu
+                device(a).check()  # raises for anything but cpu
             else:
                 target = a
         if target is None:
@@ -345,7 +360,7 @@ class Tensor:
         return self
 
     def cuda(self, *args, **kwargs):
-        device("cuda")
+        device("cuda").check()
 
     def float(self):
         return self.to(_dt.float32)

@@ -3,10 +3,10 @@
 
 from .engine import run_backward, unbroadcast
 from .function import Function
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 
 __all__ = ["Function", "grad", "backward", "unbroadcast", "no_grad", "enable_grad",
-           "set_grad_enabled", "is_grad_enabled", "functional"]
+           "set_grad_enabled", "is_grad_enabled", "inference_mode", "functional"]
 
 
 def _as_list(x):

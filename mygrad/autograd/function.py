@@ -292,6 +292,8 @@ def _apply_custom(cls, *args):
     ctx = object.__new__(cls)
     ctx._saved = ()
     ctx._tensor_style = True
+    ctx._a = ctx._b = ctx._out = None
+    ctx._more = tuple([a if isinstance(a, Tensor) else None for a in args])
     prev = _State.enabled
     _State.enabled = False
     try:
@@ -322,8 +324,6 @@ def _apply_custom(cls, *args):
         out = Tensor._wrap(np.asarray(y))
     out._grad = None
     if record and id(y) not in ctx._non_differentiable and out._data.dtype.kind in "fc":
-        ctx._a = ctx._b = None
-        ctx._more = tuple([a if isinstance(a, Tensor) else None for a in args])
         ctx._e = _State.epoch
         ctx._out = out._data
         out.grad_fn = ctx
