@@ -15,9 +15,11 @@ from . import dtypes as _dtypes
 from ._ops.functions import (
     abs,
     add,
+    all,
     allclose,
     amax,
     amin,
+    any,
     argmax,
     argmin,
     cat,

@@ -803,6 +803,12 @@ class Tensor:
         return self._cmp(other, np.logical_or if self._data.dtype.kind == "b"
                          else np.bitwise_or)
 
+    def all(self, dim=None, keepdim=False):
+        return _arg(self, dim, keepdim, lambda a, **kw: np.all(a, **kw), np.bool_)
+
+    def any(self, dim=None, keepdim=False):
+        return _arg(self, dim, keepdim, lambda a, **kw: np.any(a, **kw), np.bool_)
+
     def logical_not(self):
         return Tensor._wrap(np.logical_not(self._data))
 
@@ -1237,17 +1243,20 @@ def _minmax(x, dim, keepdim, is_max):
     return (max_return if is_max else min_return)(values, indices)
 
 
-def _arg(x, dim, keepdim, fn):
+def _arg(x, dim, keepdim, fn, dtype=np.int64):
+    """argmax / argmin / all / any: a new tensor of ``dtype`` without history."""
     arr = x._data
     if dim is None:
-        out = np.asarray(fn(arr), dtype=np.int64)
+        out = np.asarray(fn(arr), dtype=dtype)
         if keepdim:
             out = out.reshape((1,) * arr.ndim)
         return Tensor._wrap(out)
     d = _dim(dim, arr.ndim)
     if arr.ndim == 0:
-        return Tensor._wrap(np.zeros((), np.int64))
-    return Tensor._wrap(np.asarray(fn(arr, axis=d, keepdims=bool(keepdim)), dtype=np.int64))
+        if dtype is np.int64:
+            return Tensor._wrap(np.zeros((), np.int64))
+        return Tensor._wrap(np.asarray(fn(arr), dtype=dtype))
+    return Tensor._wrap(np.asarray(fn(arr, axis=d, keepdims=bool(keepdim)), dtype=dtype))
 
 
 def _index(key):

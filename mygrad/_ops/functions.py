@@ -14,7 +14,7 @@ __all__ = [
     "matmul", "mm", "dot", "reshape", "flatten", "transpose", "permute", "unsqueeze", "squeeze",
     "cat", "concat", "concatenate", "stack", "where", "maximum", "minimum", "numel", "is_tensor",
     "add", "sub", "mul", "div", "neg", "square", "var", "std", "allclose", "equal", "isnan",
-    "isfinite", "sign", "t", "detach", "clone", "masked_fill",
+    "isfinite", "sign", "t", "detach", "clone", "masked_fill", "all", "any",
 ]
 
 
@@ -63,6 +63,7 @@ reshape, flatten, transpose, permute = (_unary(n) for n in ("reshape", "flatten"
 unsqueeze, squeeze, square, var, std = (_unary(n) for n in ("unsqueeze", "squeeze", "square",
                                                            "var", "std"))
 neg, t, detach, clone, mm, dot = (_unary(n) for n in ("neg", "t", "detach", "clone", "mm", "dot"))
+all, any = (_unary(n) for n in ("all", "any"))  # noqa: A001
 isnan, isfinite, sign, allclose, equal = (_unary(n) for n in ("isnan", "isfinite", "sign",
                                                               "allclose", "equal"))
 

@@ -283,3 +283,18 @@ class _Fill:
 
                 raise RuntimeError(_broadcast_msg(x._data.shape, src._data.shape)) from None
         return Copy.apply(x, src)
+
+
+class BackwardHook(Function):
+    """Identity node that module backward hooks attach to (torch's BackwardHookFunction)."""
+
+    __slots__ = ()
+    _torch_name = "BackwardHookFunctionBackward"
+
+    @staticmethod
+    def forward(ctx, x):
+        return x
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad

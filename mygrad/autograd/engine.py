@@ -152,12 +152,13 @@ def run_backward(roots, grad_roots, retain_graph=None, create_graph=False, captu
             else:
                 node_slot.setdefault(t.grad_fn, []).append(k)
 
-    def deliver_leaf(t, g, owned):
-        if _LEAF_HOOKS:
-            hooks = _LEAF_HOOKS.get(id(t))
-            if hooks is not None:
-                g = _run_hooks(hooks, g, create_graph)
-                owned = False
+    pending = {}  # leaves with hooks: their gradient is summed first, hooks run once (torch)
+
+    def deliver_leaf(t, g, owned, hooked=False):
+        if _LEAF_HOOKS and not hooked and id(t) in _LEAF_HOOKS:
+            old = pending.get(id(t))
+            pending[id(t)] = (t, g if old is None else old[1] + g)
+            return
         if capture is not None:
             slots = leaf_slot.get(id(t))
             if slots is not None:
@@ -239,6 +240,8 @@ def run_backward(roots, grad_roots, retain_graph=None, create_graph=False, captu
             if not retain_graph and fn._saved:
                 fn._saved = None
                 fn._out = None
+        for t, g in pending.values():
+            deliver_leaf(t, _run_hooks(_LEAF_HOOKS[id(t)], g, create_graph), False, True)
     finally:
         _State.enabled = prev_enabled
         _State.create_graph = prev_cg
@@ -253,8 +256,8 @@ def run_backward(roots, grad_roots, retain_graph=None, create_graph=False, captu
             if r is None:
                 if not allow_unused:
                     raise RuntimeError(
-                        "One of the differentiated Tensors appears to not have been used in the "
-                        "graph. Set allow_unused=True if this is the desired behavior.")
+                        f"The differentiated Tensor at index {k} appears to not have been used "
+                        "in the graph. Set allow_unused=True if this is the desired behavior.")
                 continue
             if not isinstance(r, Tensor):
                 r = Tensor._wrap(_cast(r, capture[k]._data.dtype))
@@ -291,6 +294,7 @@ def _backward_simple(root, grad, retain_graph):
                         stack.append(f)
     grads = {root: grad}
     ready = [root]
+    pending = {}  # leaves with hooks (see run_backward)
     ndarray = np.ndarray
     prev = _State.enabled
     _State.enabled = False
@@ -335,9 +339,9 @@ def _backward_simple(root, grad, retain_graph):
                     if gi.shape != shape:
                         gi = _unbroadcast_for(fn, i, gi, shape)
                     if f is None:
-                        if _LEAF_HOOKS and id(t) in _LEAF_HOOKS:
-                            gi = _run_hooks(_LEAF_HOOKS[id(t)], gi, False)
-                            _accumulate(t, gi, False, copy=True)
+                        if _LEAF_HOOKS and id(t) in _LEAF_HOOKS:  # hooks see the sum, once
+                            old = pending.get(id(t))
+                            pending[id(t)] = (t, gi if old is None else old[1] + gi)
                         elif (t._grad is None and type(gi) is ndarray
                                 and gi.dtype is t._data.dtype and _fresh(fn, gi, g, gin)):
                             t._grad = Tensor._wrap(gi)  # the leaf takes the array, no copy
@@ -354,6 +358,8 @@ def _backward_simple(root, grad, retain_graph):
             if saved and not retain_graph:
                 fn._saved = None
                 fn._out = None
+        for t, gi in pending.values():
+            _accumulate(t, _run_hooks(_LEAF_HOOKS[id(t)], gi, False), False, copy=True)
     finally:
         _State.enabled = prev
 
