@@ -1076,6 +1076,10 @@ def _record_inplace(self, op, args):
         keep = np.array(d, copy=True)  # the node needs the values from before the write
         old._data = keep
         node._saved = tuple(keep if s is d else s for s in node._saved)
+    elif isinstance(d, np.ndarray):
+        # never the same array object as self's: create_graph maps saved arrays to tensors by
+        # identity, and a saved output (sigmoid_) must map to the output, not to this input
+        old._data = d.view()
     self._write(res._data if isinstance(res, Tensor) else res)
     if node is None:
         return self

@@ -107,7 +107,7 @@ def test_every_op_of_the_table_is_drawn():
 
 # -- the fuzzer can fail: known bugs injected into the engine --------------------------------
 
-BUDGET = settings(max_examples=min(EXAMPLES, 500), database=None, deadline=None,
+BUDGET = settings(max_examples=min(EXAMPLES, 500), database=None, deadline=None, derandomize=True,
                   suppress_health_check=list(HealthCheck))
 
 

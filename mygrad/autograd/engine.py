@@ -192,13 +192,13 @@ def run_backward(roots, grad_roots, retain_graph=None, create_graph=False, captu
             if g is None:  # no gradient reached this node: just release its consumers
                 _release(inputs, deps, ready)
                 continue
-            if fn._retained is not None:
-                g = _tensor_hooks(fn, g, create_graph)
-            if node_slot:
+            if node_slot:  # autograd.grad captures a non-leaf's gradient before its hooks
                 slots = node_slot.get(fn)
                 if slots is not None:
                     for k in slots:
                         results[k] = g
+            if fn._retained is not None:
+                g = _tensor_hooks(fn, g, create_graph)
             if fn._saved is None:
                 raise RuntimeError(_FREED)
             if _v._MODS and fn._saved:
