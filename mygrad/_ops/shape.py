@@ -204,6 +204,9 @@ class CopySlices(Function):
     __slots__ = ("key", "shape")
     _torch_name = "CopySlices"
 
+    def name(self):
+        return "torch::autograd::CopySlices"  # torch's C++ node keeps its namespace here
+
     @staticmethod
     def forward(ctx, x, v, key):
         ctx.key, ctx.shape = key, np.shape(x)
@@ -228,6 +231,9 @@ class IndexPutInplace(CopySlices):
 
     __slots__ = ()
     _torch_name = "IndexPutBackward0"
+
+    def name(self):
+        return self._torch_name
 
 
 class Fill(Function):

@@ -1,24 +1,25 @@
 """``Function``: one differentiable operation, with torch's custom-Function API.
 
-A subclass defines two static methods::
+A user's subclass gets torch's convention (Tensors in and out)::
 
     class Exp(Function):
         @staticmethod
-        def forward(ctx, x):              # numpy arrays in (Tensors are unwrapped)
-            y = np.exp(x)
+        def forward(ctx, x):              # the input Tensor (grad recording off)
+            y = x.exp()
             ctx.save_for_backward(y)
-            return y                      # a numpy array out (wrapped into a Tensor)
+            return y                      # a Tensor
 
         @staticmethod
-        def backward(ctx, grad):          # numpy array in (a Tensor under create_graph=True)
+        def backward(ctx, grad):          # a Tensor
             (y,) = ctx.saved_tensors
             return grad * y               # one gradient per forward input
 
     y = Exp.apply(x)                      # Tensor in, Tensor out, grad_fn=<ExpBackward>
 
-The object passed as ``ctx`` is the node of the graph: it becomes ``y.grad_fn``. It remembers
-its input tensors (``ctx.inputs``), what ``save_for_backward`` saved, and any attribute you set
-on it (``ctx.axis = 1``). See docs/engine.md for the whole calling convention.
+mygrad's own operations (mygrad/_ops) are Functions on numpy arrays: ``apply`` unwraps the
+Tensors, ``forward`` returns an array, ``backward`` receives one (a Tensor under
+create_graph). The object passed as ``ctx`` is the node of the graph: it becomes
+``y.grad_fn``. See docs/engine.md for the whole calling convention.
 """
 
 import numpy as np
