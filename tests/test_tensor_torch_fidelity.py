@@ -128,7 +128,7 @@ def test_module_hooks_match_torch():
         lib.manual_seed(0)
         m = lib.nn.Sequential(lib.nn.Linear(2, 3), lib.nn.ReLU(), lib.nn.Linear(3, 1))
         with lib.no_grad():
-            for i, p in enumerate(m.parameters()):
+            for p in m.parameters():
                 p.copy_(lib.tensor(np.linspace(-1, 1, p.numel()).reshape(tuple(p.shape)),
                                    dtype=lib.float32))
         log = []
