@@ -511,7 +511,7 @@ class Tensor:
 
     def _ufunc_(self, other, ufunc, op):
         """``self op= other`` on the array directly when no gradient is involved."""
-        if self._recording(other):
+        if _State.enabled and (self._rg or (isinstance(other, Tensor) and other._rg)):
             return _record_inplace(self, op, (other,))
         o = other._data if isinstance(other, Tensor) else _raw(other)
         if o is NotImplemented:

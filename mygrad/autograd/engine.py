@@ -117,6 +117,7 @@ def run_backward(roots, grad_roots, retain_graph=None, create_graph=False, captu
 
     # 1. count the edges into each node (explicit stack, no recursion)
     hist = _v._HISTORY  # in-place history: nodes see their inputs as recorded (versions.py)
+    mods = _v._MODS     # arrays modified in place: saved ones are checked (versions.py)
     deps = {}
     stack = []
     for t, _ in seeds:
@@ -201,7 +202,7 @@ def run_backward(roots, grad_roots, retain_graph=None, create_graph=False, captu
                 g = _tensor_hooks(fn, g, create_graph)
             if fn._saved is None:
                 raise RuntimeError(_FREED)
-            if _v._MODS and fn._saved:
+            if mods and fn._saved:
                 _v.check_saved(fn)
             gin = fn.backward(fn, g) if fn._builtin else _custom_backward(fn, g)
             if type(gin) is not tuple:
@@ -273,6 +274,7 @@ def _backward_simple(root, grad, retain_graph):
     taken out: this loop is most of the per-node cost of a backward pass.
     """
     hist = _v._HISTORY
+    mods = _v._MODS
     deps = {root: 0}
     stack = [root]
     while stack:
@@ -316,7 +318,7 @@ def _backward_simple(root, grad, retain_graph):
             saved = fn._saved
             if saved is None:
                 raise RuntimeError(_FREED)
-            if saved and _v._MODS:
+            if saved and mods:
                 _v.check_saved(fn)
             gin = fn.backward(fn, g) if fn._builtin else _custom_backward(fn, g)
             if type(gin) is not tuple:

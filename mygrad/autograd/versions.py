@@ -38,7 +38,7 @@ def _owner(a):
 def bump(arr):
     """Record that ``arr``'s memory is about to change in place; returns the new epoch."""
     e = _State.epoch = _State.epoch + 1
-    root = arr if getattr(arr, "base", None) is None else _owner(arr)
+    root = arr if arr.base is None else _owner(arr)
     entry = _MODS.get(id(root))
     if entry is None:
         key = id(root)
