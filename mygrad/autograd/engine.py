@@ -116,8 +116,11 @@ def run_backward(roots, grad_roots, retain_graph=None, create_graph=False, captu
         seeds.append((t, _as_root_grad(t, grad_roots[i], i, create_graph)))
 
     # 1. count the edges into each node (explicit stack, no recursion)
-    hist = _v._HISTORY  # in-place history: nodes see their inputs as recorded (versions.py)
-    mods = _v._MODS     # arrays modified in place: saved ones are checked (versions.py)
+    # in place (versions.py): only nodes recorded before the latest change need a look
+    hist = _v._HISTORY if _v._HISTORY else None
+    hist_e = _State.history_epoch
+    mods = _v._MODS if _v._MODS else None
+    now = _State.epoch
     deps = {}
     stack = []
     for t, _ in seeds:
@@ -127,7 +130,7 @@ def run_backward(roots, grad_roots, retain_graph=None, create_graph=False, captu
             stack.append(fn)
     while stack:
         fn = stack.pop()
-        for t in (_v.as_of(fn.inputs, fn._e) if hist else fn.inputs):
+        for t in (_v.as_of(fn.inputs, fn._e) if hist and fn._e < hist_e else fn.inputs):
             if t is not None:
                 f = t.grad_fn
                 if f is not None:
@@ -189,7 +192,7 @@ def run_backward(roots, grad_roots, retain_graph=None, create_graph=False, captu
         while ready:
             fn = ready.pop()
             g = grads.pop(fn, None)
-            inputs = _v.as_of(fn.inputs, fn._e) if hist else fn.inputs
+            inputs = _v.as_of(fn.inputs, fn._e) if hist and fn._e < hist_e else fn.inputs
             if g is None:  # no gradient reached this node: just release its consumers
                 _release(inputs, deps, ready)
                 continue
@@ -202,7 +205,7 @@ def run_backward(roots, grad_roots, retain_graph=None, create_graph=False, captu
                 g = _tensor_hooks(fn, g, create_graph)
             if fn._saved is None:
                 raise RuntimeError(_FREED)
-            if mods and fn._saved:
+            if mods and fn._e < now and fn._saved:
                 _v.check_saved(fn)
             gin = fn.backward(fn, g) if fn._builtin else _custom_backward(fn, g)
             if type(gin) is not tuple:
@@ -273,8 +276,10 @@ def _backward_simple(root, grad, retain_graph):
     The same algorithm as the general loop, with the create_graph and autograd.grad branches
     taken out: this loop is most of the per-node cost of a backward pass.
     """
-    hist = _v._HISTORY
-    mods = _v._MODS
+    hist = _v._HISTORY if _v._HISTORY else None  # see run_backward
+    hist_e = _State.history_epoch
+    mods = _v._MODS if _v._MODS else None
+    now = _State.epoch
     deps = {root: 0}
     stack = [root]
     while stack:
@@ -283,7 +288,7 @@ def _backward_simple(root, grad, retain_graph):
         if inputs is None:
             b = fn._b
             inputs = (fn._a,) if b is _ABSENT else (fn._a, b)
-        if hist:
+        if hist and fn._e < hist_e:
             inputs = _v.as_of(inputs, fn._e)
         for t in inputs:
             if t is not None:
@@ -308,7 +313,7 @@ def _backward_simple(root, grad, retain_graph):
             if inputs is None:
                 b = fn._b
                 inputs = (fn._a,) if b is _ABSENT else (fn._a, b)
-            if hist:
+            if hist and fn._e < hist_e:
                 inputs = _v.as_of(inputs, fn._e)
             if g is None:
                 _release(inputs, deps, ready)
@@ -318,7 +323,7 @@ def _backward_simple(root, grad, retain_graph):
             saved = fn._saved
             if saved is None:
                 raise RuntimeError(_FREED)
-            if saved and mods:
+            if mods and saved and fn._e < now:
                 _v.check_saved(fn)
             gin = fn.backward(fn, g) if fn._builtin else _custom_backward(fn, g)
             if type(gin) is not tuple:

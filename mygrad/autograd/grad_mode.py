@@ -12,6 +12,7 @@ class _State:
     enabled = True        # record operations?
     create_graph = False  # inside a backward pass with create_graph=True?
     epoch = 0             # in-place modifications so far (autograd/versions.py)
+    history_epoch = 0     # the latest recorded in-place change of a tensor's history
 
 
 state = _State

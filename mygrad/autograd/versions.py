@@ -78,6 +78,7 @@ def remember(t, epoch, standin):
         hist = _HISTORY[key] = []
         weakref.finalize(t, _HISTORY.pop, key, None)
     hist.append((epoch, standin))
+    _State.history_epoch = epoch
 
 
 def as_of(inputs, e):
