@@ -15,9 +15,11 @@ from . import dtypes as _dtypes
 from ._ops.functions import (
     abs,
     add,
+    all,
     allclose,
     amax,
     amin,
+    any,
     argmax,
     argmin,
     cat,
@@ -71,7 +73,14 @@ from ._ops.functions import (
     var,
     where,
 )
-from .autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd.grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from .creation import (
     arange,
     as_tensor,
@@ -124,6 +133,7 @@ from .tensor import Size, Tensor, device
 
 _SUBMODULES = {
     "autograd", "nn", "optim", "utils", "numerical", "forward", "symbolic", "viz", "testing",
+    "cuda", "backends", "accelerator",
 }
 
 

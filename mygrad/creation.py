@@ -68,7 +68,7 @@ def _has_numpy_float64(data):
     return False
 
 
-def tensor(data, dtype=None, device=None, requires_grad=False):
+def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """A new leaf tensor copying ``data`` (a number, nested lists, a numpy array, a Tensor)."""
     _check_device(device)
     if dtype is not None and not isinstance(data, (Tensor, np.ndarray)):
@@ -103,7 +103,7 @@ def from_numpy(ndarray):
 
 def _check_device(d):
     if d is not None:
-        device(d)
+        device(d).check()
 
 
 def _make(arr, requires_grad):
@@ -117,44 +117,96 @@ def _np_dtype(dtype, default=_F32):
     return default if dtype is None else _dt.to_numpy_dtype(dtype)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False):
+def _size_of(args, size, fname):
+    """``zeros(2, 3)``, ``zeros((2, 3))``, ``zeros([2, 3])`` or ``zeros(size=(2, 3))``."""
+    if size is not None:
+        if args:
+            raise TypeError(f"{fname}() received an invalid combination of arguments: size given "
+                            "both positionally and as size=")
+        args = (size,)
+    return _sizes(args)
+
+
+def _finish(arr, requires_grad, out, fname):
+    t = _make(arr, requires_grad)
+    if out is None:
+        return t
+    from ._ops.functions import _out
+
+    return _out(t, out, fname)
+
+
+def zeros(*size, out=None, dtype=None, layout=None, device=None,
+          requires_grad=False, pin_memory=False, **kw):
     _check_device(device)
-    return _make(np.zeros(_sizes(size), _np_dtype(dtype)), requires_grad)
+    shape = _size_of(size, kw.pop("size", None), "zeros")
+    _no_extra(kw, "zeros")
+    return _finish(np.zeros(shape, _np_dtype(dtype)), requires_grad, out, "zeros")
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False):
+def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+         pin_memory=False, **kw):
     _check_device(device)
-    return _make(np.ones(_sizes(size), _np_dtype(dtype)), requires_grad)
+    shape = _size_of(size, kw.pop("size", None), "ones")
+    _no_extra(kw, "ones")
+    return _finish(np.ones(shape, _np_dtype(dtype)), requires_grad, out, "ones")
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False):
-    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
-
-
-def full(size, fill_value, dtype=None, device=None, requires_grad=False):
+def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+          pin_memory=False, memory_format=None, **kw):
+    """Like torch.empty, but filled with zeros (numpy's empty memory is not interesting)."""
     _check_device(device)
+    shape = _size_of(size, kw.pop("size", None), "empty")
+    _no_extra(kw, "empty")
+    return _finish(np.zeros(shape, _np_dtype(dtype)), requires_grad, out, "empty")
+
+
+def _no_extra(kw, fname):
+    if kw:
+        name = next(iter(kw))
+        raise TypeError(f"{fname}() got an unexpected keyword argument '{name}'")
+
+
+def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
+         requires_grad=False, pin_memory=False):
+    _check_device(device)
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
     if dtype is None:
         dtype = _infer(fill_value).dtype
-    return _make(np.full(_sizes((size,)), fill_value, _dt.to_numpy_dtype(dtype)), requires_grad)
+    return _finish(np.full(_sizes((size,)), fill_value, _dt.to_numpy_dtype(dtype)),
+                   requires_grad, out, "full")
 
 
-def zeros_like(input, dtype=None, device=None, requires_grad=False):  # noqa: A002
-    return zeros(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+def _like_dtype(input, dtype):  # noqa: A002
+    return dtype or input.dtype
 
 
-def ones_like(input, dtype=None, device=None, requires_grad=False):  # noqa: A002
-    return ones(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,  # noqa: A002
+               memory_format=None):
+    return zeros(input.shape, dtype=_like_dtype(input, dtype), device=device,
+                 requires_grad=requires_grad)
 
 
-def empty_like(input, dtype=None, device=None, requires_grad=False):  # noqa: A002
-    return zeros_like(input, dtype=dtype, requires_grad=requires_grad)
+def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,  # noqa: A002
+              memory_format=None):
+    return ones(input.shape, dtype=_like_dtype(input, dtype), device=device,
+                requires_grad=requires_grad)
 
 
-def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):  # noqa: A002
-    return full(input.shape, fill_value, dtype=dtype or input.dtype, requires_grad=requires_grad)
+def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,  # noqa: A002
+               memory_format=None):
+    return zeros_like(input, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
-def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
+def full_like(input, fill_value, *, dtype=None, layout=None, device=None,  # noqa: A002
+              requires_grad=False, memory_format=None):
+    return full(input.shape, fill_value, dtype=_like_dtype(input, dtype), device=device,
+                requires_grad=requires_grad)
+
+
+def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
+           requires_grad=False):
     """``arange(5)``, ``arange(1, 4)``, ``arange(0, 1, 0.25)``: int64 when all ints."""
     _check_device(device)
     if end is None:
@@ -170,19 +222,20 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
     n = int(np.ceil((vals[1] - vals[0]) / vals[2]))
     arr = (vals[0] + np.arange(max(n, 0), dtype=np.float64) * vals[2]).astype(npd) \
         if npd.kind == "f" else np.arange(vals[0], vals[1], vals[2], dtype=npd)
-    return _make(arr, requires_grad)
+    return _finish(arr, requires_grad, out, "arange")
 
 
 def _num(v):
     return v.item() if isinstance(v, Tensor) else v
 
 
-def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None,
+             requires_grad=False):
     _check_device(device)
-    return _make(np.linspace(_num(start), _num(end), int(steps)).astype(_np_dtype(dtype)),
-                 requires_grad)
+    return _finish(np.linspace(_num(start), _num(end), int(steps)).astype(_np_dtype(dtype)),
+                   requires_grad, out, "linspace")
 
 
-def eye(n, m=None, dtype=None, device=None, requires_grad=False):
+def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     _check_device(device)
-    return _make(np.eye(n, m, dtype=_np_dtype(dtype)), requires_grad)
+    return _finish(np.eye(n, m, dtype=_np_dtype(dtype)), requires_grad, out, "eye")

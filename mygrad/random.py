@@ -6,7 +6,7 @@ but the numbers are not torch's: the two libraries use different generators.
 
 import numpy as np
 
-from .creation import _check_device, _make, _np_dtype
+from .creation import _check_device, _finish, _no_extra, _np_dtype, _size_of
 from .tensor import Tensor, _sizes
 
 __all__ = ["manual_seed", "seed", "initial_seed", "rand", "randn", "randint", "randperm",
@@ -51,50 +51,71 @@ def initial_seed():
     return default_generator.initial_seed()
 
 
-def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
+def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
+         requires_grad=False, pin_memory=False, **kw):
     """Uniform on [0, 1)."""
     _check_device(device)
-    npd = _np_dtype(dtype)
-    return _make(_rng(generator).random(_sizes(size), dtype=np.float64).astype(npd),
-                 requires_grad)
+    shape = _size_of(size, kw.pop("size", None), "rand")
+    _no_extra(kw, "rand")
+    return _finish(_rng(generator).random(shape, dtype=np.float64).astype(_np_dtype(dtype)),
+                   requires_grad, out, "rand")
 
 
-def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
+def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
+          requires_grad=False, pin_memory=False, **kw):
     """Standard normal."""
     _check_device(device)
-    npd = _np_dtype(dtype)
-    return _make(_rng(generator).standard_normal(_sizes(size)).astype(npd), requires_grad)
+    shape = _size_of(size, kw.pop("size", None), "randn")
+    _no_extra(kw, "randn")
+    return _finish(_rng(generator).standard_normal(shape).astype(_np_dtype(dtype)),
+                   requires_grad, out, "randn")
 
 
-def randint(low=0, high=None, size=None, generator=None, dtype=None, device=None,
-            requires_grad=False):
+def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None, layout=None,
+            device=None, requires_grad=False, pin_memory=False):
     """``randint(high, size)`` or ``randint(low, high, size)``: int64 in [low, high)."""
+    _check_device(device)
     if size is None:
+        if high is None or not isinstance(high, (tuple, list)):
+            raise TypeError("randint() missing required argument 'size'")
         low, high, size = 0, low, high
     elif high is None:
-        raise TypeError("randint() missing required argument 'high'")
-    return _make(_rng(generator).integers(low, high, _sizes((size,))).astype(
-        _np_dtype(dtype, np.dtype(np.int64))), requires_grad)
+        low, high = 0, low
+    return _finish(_rng(generator).integers(low, high, _sizes((size,))).astype(
+        _np_dtype(dtype, np.dtype(np.int64))), requires_grad, out, "randint")
 
 
-def randperm(n, generator=None, dtype=None, device=None, requires_grad=False):
-    return _make(_rng(generator).permutation(int(n)).astype(_np_dtype(dtype, np.dtype(
-        np.int64))), requires_grad)
+def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None,
+             requires_grad=False, pin_memory=False):
+    _check_device(device)
+    return _finish(_rng(generator).permutation(int(n)).astype(_np_dtype(dtype, np.dtype(
+        np.int64))), requires_grad, out, "randperm")
 
 
-def rand_like(input, dtype=None, device=None, requires_grad=False):  # noqa: A002
-    return rand(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,  # noqa: A002
+              memory_format=None):
+    return rand(input.shape, dtype=dtype or input.dtype, device=device,
+                requires_grad=requires_grad)
 
 
-def randn_like(input, dtype=None, device=None, requires_grad=False):  # noqa: A002
-    return randn(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,  # noqa: A002
+               memory_format=None):
+    return randn(input.shape, dtype=dtype or input.dtype, device=device,
+                 requires_grad=requires_grad)
 
 
-def normal(mean, std, size=None, generator=None):
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None,
+           device=None, requires_grad=False, pin_memory=False):
     """``normal(mean, std, size)`` with float mean/std, or tensor mean/std (elementwise)."""
+    _check_device(device)
     m = mean._data if isinstance(mean, Tensor) else mean
     s = std._data if isinstance(std, Tensor) else std
     shape = _sizes((size,)) if size is not None else np.broadcast_shapes(np.shape(m), np.shape(s))
-    dt = (mean if isinstance(mean, Tensor) else std)._data.dtype if isinstance(
-        mean, Tensor) or isinstance(std, Tensor) else np.dtype(np.float32)
-    return Tensor._wrap((m + s * _rng(generator).standard_normal(shape)).astype(dt))
+    if dtype is not None:
+        dt = _np_dtype(dtype)
+    elif isinstance(mean, Tensor) or isinstance(std, Tensor):
+        dt = (mean if isinstance(mean, Tensor) else std)._data.dtype
+    else:
+        dt = np.dtype(np.float32)
+    return _finish((m + s * _rng(generator).standard_normal(shape)).astype(dt), requires_grad,
+                   out, "normal")

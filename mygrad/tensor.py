@@ -13,6 +13,7 @@ arguments (Python numbers, dtypes, dims) and names errors the way torch does.
 
 import math
 import warnings
+import weakref
 from collections import namedtuple
 
 import numpy as np
@@ -26,27 +27,42 @@ _NP_F32 = np.dtype(np.float32)
 
 
 class device:
-    """``device(type='cpu')``: mygrad runs on the CPU (numpy) only."""
+    """``device(type='cpu')``. Like torch, ``device("cuda")`` can be named; mygrad runs on the
+    CPU (numpy) only, so putting a tensor there raises (see ``check``)."""
 
-    __slots__ = ("type",)
+    __slots__ = ("type", "index")
 
-    def __init__(self, type="cpu"):  # noqa: A002 - torch's name
-        type = str(type).split(":")[0]
-        if type != "cpu":
-            raise RuntimeError(f"mygrad runs on the CPU only (numpy); device '{type}' is not "
-                               "available. Use device='cpu' or the torch library for GPUs.")
+    def __init__(self, type="cpu", index=None):  # noqa: A002 - torch's name
+        if isinstance(type, device):
+            type, index = type.type, type.index
+        type = str(type)
+        if ":" in type:
+            type, idx = type.split(":", 1)
+            index = int(idx)
+        if type not in ("cpu", "cuda", "mps", "meta", "xpu"):
+            raise RuntimeError(f"Expected one of cpu, cuda, mps, meta, xpu device type at start "
+                               f"of device string: {type}")
         self.type = type
+        self.index = index
 
-    index = None
+    def check(self):
+        """Raise unless this is the CPU (the only device mygrad computes on)."""
+        if self.type != "cpu":
+            raise RuntimeError(f"mygrad runs on the CPU only (numpy): device '{self}' is not "
+                               "available (mygrad.cuda.is_available() is False). Use "
+                               "device='cpu', or torch itself for GPUs.")
+        return self
 
     def __repr__(self):
-        return f"device(type='{self.type}')"
+        if self.index is None:
+            return f"device(type='{self.type}')"
+        return f"device(type='{self.type}', index={self.index})"
 
     def __str__(self):
-        return self.type
+        return self.type if self.index is None else f"{self.type}:{self.index}"
 
     def __eq__(self, other):
-        return str(other).split(":")[0] == self.type
+        return str(other) == str(self)
 
     def __hash__(self):
         return hash(self.type)
@@ -203,7 +219,7 @@ class Tensor:
     @property
     def grad(self):
         fn = self.grad_fn
-        if fn is not None and fn._retained is not self:
+        if fn is not None and not (fn._retain and fn._retained is self):
             warnings.warn(
                 "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its "
                 ".grad attribute won't be populated during autograd.backward(). If you indeed "
@@ -217,9 +233,23 @@ class Tensor:
         if value is not None and not isinstance(value, Tensor):
             raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of "
                             f"type {type(value).__name__}")
-        if value is not None and tuple(value.shape) != self._data.shape:
-            raise RuntimeError(f"assigned grad has data of a different size: expected "
-                               f"{list(self._data.shape)}, got {list(value.shape)}")
+        if value is not None:
+            if value is self:
+                raise RuntimeError("can't assign Variable as its own grad")
+            if tuple(value.shape) != self._data.shape:
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor "
+                    f"of size '{list(self._data.shape)}'. Please ensure that the gradient and "
+                    "the tensor are the same size".replace(", ", ","))
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype "
+                    f"'{_scalar_name(value._data.dtype).lower()}' to a tensor with grad_dtype "
+                    f"'{_scalar_name(self._data.dtype)}'. The gradient must match the tensor's "
+                    "grad_dtype (defaults to the tensor's dtype). You can set the tensor's "
+                    "grad_dtype attribute with a specific dtype, or None to allow any dtype. Set "
+                    "grad_dtype with caution. Diverging the dtypes of a tensor and its gradient "
+                    "may break downstream systems that assume they match.")
         self._grad = value
 
     def retain_grad(self):
@@ -229,10 +259,12 @@ class Tensor:
                 raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
             return
         self.grad_fn._retained = self
+        self.grad_fn._retain = True
 
     @property
     def retains_grad(self):
-        return self.grad_fn is not None and self.grad_fn._retained is self
+        fn = self.grad_fn
+        return fn is not None and fn._retain and fn._retained is self
 
     @property
     def data(self):
@@ -307,7 +339,7 @@ class Tensor:
             if isinstance(a, Tensor):
                 target = a.dtype
             elif isinstance(a, (str, device)):
-                device(a)  # raises for anything but cpu
+                device(a).check()  # raises for anything but cpu
             else:
                 target = a
         if target is None:
@@ -328,7 +360,7 @@ class Tensor:
         return self
 
     def cuda(self, *args, **kwargs):
-        device("cuda")
+        device("cuda").check()
 
     def float(self):
         return self.to(_dt.float32)
@@ -407,116 +439,208 @@ class Tensor:
 
     # ------------------------------------------------------------------ autograd
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-        """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (torch semantics)."""
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (torch semantics); with
+        ``inputs``, only into those tensors' ``.grad``."""
+        from .autograd import backward
+
         if inputs is not None:
-            inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
-            grads = run_backward([self], [gradient], retain_graph, create_graph,
-                                 capture=inputs, allow_unused=True)
-            for t, g in zip(inputs, grads):
-                if g is not None:
-                    _accumulate(t, g if create_graph else g._data, create_graph, copy=True)
+            backward(self, gradient, retain_graph, create_graph, inputs=inputs)
             return
         run_backward([self], [gradient], retain_graph, create_graph)
 
     def register_hook(self, hook):
-        raise NotImplementedError("mygrad does not support tensor hooks; use retain_grad()")
+        """Call ``hook(grad)`` whenever a gradient for this tensor is computed; a hook may return
+        a Tensor that replaces the gradient. Returns a handle with ``remove()`` (torch API)."""
+        if not self._rg:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        fn = self.grad_fn
+        if fn is None:
+            from .autograd.engine import _LEAF_HOOKS
 
-    # ------------------------------------------------------------------ in-place (no graph)
-    def _inplace_ok(self):
-        if self._rg and _State.enabled:
-            if self.grad_fn is None:
-                raise RuntimeError("a leaf Variable that requires grad is being used in an "
-                                   "in-place operation.")
-            raise RuntimeError("mygrad does not record in-place operations on tensors that are "
-                               "part of a graph; write y = y + 1 instead of y += 1, or modify "
-                               "the numbers inside mygrad.no_grad()")
-        if not isinstance(self._data, np.ndarray) or not self._data.flags.writeable:
-            self._data = np.array(self._data)
+            hooks = _LEAF_HOOKS.get(id(self))
+            if hooks is None:
+                hooks = _LEAF_HOOKS[id(self)] = []
+                weakref.finalize(self, _LEAF_HOOKS.pop, id(self), None)
+        else:
+            if fn._hooks is None:
+                fn._hooks = []
+            fn._retained = self
+            hooks = fn._hooks
+        hooks.append(hook)
+        return _HookHandle(hooks, hook)
 
-    def _set(self, value):
-        self._inplace_ok()
-        np.copyto(self._data, value, casting="unsafe")
+    # ------------------------------------------------------------------ in-place operations
+    # Recorded like torch (see mygrad/autograd/versions.py): the result of the out-of-place
+    # operation is written into this tensor's array, the operation's node becomes this tensor's
+    # grad_fn, and nodes recorded earlier keep seeing the old history. Without a gradient
+    # involved, numpy modifies the array directly.
+    def _recording(self, *args):
+        if not _State.enabled:
+            return False
+        return self._rg or any(isinstance(a, Tensor) and a._rg for a in args)
+
+    def _inplace(self, op, *args):
+        """``self`` takes the values (and, when recording, the history) of ``op(self, *args)``."""
+        if not self._recording(*args):
+            res = op(self, *args)
+            self._write(res._data if isinstance(res, Tensor) else res)
+            return self
+        return _record_inplace(self, op, args)
+
+    def _write(self, values):
+        """Write ``values`` into this tensor's array in place (bumping its version)."""
+        d = self._data
+        if not isinstance(d, np.ndarray) or not d.flags.writeable:
+            if isinstance(d, np.ndarray) and d.base is not None and 0 in d.strides and d.size > 1:
+                raise RuntimeError(
+                    "unsupported operation: more than one element of the written-to tensor "
+                    "refers to a single memory location. Please clone() the tensor before "
+                    "performing the operation.")
+            _v.bump(d)
+            new = np.array(d)
+            _v.carry_over(d, new)
+            self._data = d = new
+        else:
+            _v.bump(d)
+        vk = np.result_type(values).kind if not isinstance(values, _SCALARS) else (
+            "f" if isinstance(values, float) else "i")
+        if d.dtype.kind in "iub" and vk in "fc" or d.dtype.kind == "b" and vk in "iu":
+            raise RuntimeError(f"result type {_SCALAR_NAME.get(vk, 'Float')} can't be cast to "
+                               f"the desired output type {_scalar_name(d.dtype)}")
+        np.copyto(d, values, casting="unsafe")
+
+    def _ufunc_(self, other, ufunc, op):
+        """``self op= other`` on the array directly when no gradient is involved."""
+        if _State.enabled and (self._rg or (isinstance(other, Tensor) and other._rg)):
+            return _record_inplace(self, op, (other,))
+        o = other._data if isinstance(other, Tensor) else _raw(other)
+        if o is NotImplemented:
+            return NotImplemented
+        d = self._data
+        if type(d) is np.ndarray and d.flags.writeable and d.dtype.kind == "f":
+            _v.bump(d)
+            ufunc(d, o, out=d)
+        else:
+            self._write(ufunc(d, o))
         return self
 
     def zero_(self):
-        self._inplace_ok()
-        self._data[...] = 0
-        return self
+        return self._inplace(_Fill.zero, 0.0)
 
     def fill_(self, value):
-        return self._set(_raw(value))
+        return self._inplace(_Fill.fill, value)
 
-    def copy_(self, src):
-        return self._set(np.broadcast_to(_raw(src), self._data.shape))
+    def copy_(self, src, non_blocking=False):
+        if not isinstance(src, Tensor):
+            src = Tensor._wrap(np.asarray(_raw(src)))
+        return self._inplace(_Fill.copy, src)
 
     def add_(self, other, alpha=1):
-        o = _raw(other)
-        return self._set(self._data + (o if alpha == 1 else alpha * o))
+        if alpha != 1:
+            other = other * alpha
+        return self._ufunc_(other, np.add, Tensor.__add__)
 
     def sub_(self, other, alpha=1):
-        o = _raw(other)
-        return self._set(self._data - (o if alpha == 1 else alpha * o))
+        if alpha != 1:
+            other = other * alpha
+        return self._ufunc_(other, np.subtract, Tensor.__sub__)
 
     def mul_(self, other):
-        return self._set(self._data * _raw(other))
+        return self._ufunc_(other, np.multiply, Tensor.__mul__)
 
     def div_(self, other):
-        return self._set(self._data / _raw(other))
+        return self._ufunc_(other, np.true_divide, Tensor.__truediv__)
 
-    def addcmul_(self, t1, t2, value=1):
-        return self._set(self._data + value * _raw(t1) * _raw(t2))
+    def pow_(self, exponent):
+        return self._inplace(Tensor.__pow__, exponent)
 
-    def addcdiv_(self, t1, t2, value=1):
-        return self._set(self._data + value * _raw(t1) / _raw(t2))
+    def addcmul_(self, tensor1, tensor2, value=1):
+        return self._inplace(lambda s, a, b: s + value * a * b, tensor1, tensor2)
+
+    def addcdiv_(self, tensor1, tensor2, value=1):
+        return self._inplace(lambda s, a, b: s + value * a / b, tensor1, tensor2)
 
     def clamp_(self, min=None, max=None):  # noqa: A002
-        return self._set(np.clip(self._data, min, max))
+        return self._inplace(lambda s: s.clamp(min, max))
+
+    clip_ = clamp_
+
+    def neg_(self):
+        return self._inplace(Tensor.__neg__)
+
+    def exp_(self):
+        return self._inplace(Tensor.exp)
+
+    def log_(self):
+        return self._inplace(Tensor.log)
+
+    def sqrt_(self):
+        return self._inplace(Tensor.sqrt)
+
+    def sin_(self):
+        return self._inplace(Tensor.sin)
+
+    def cos_(self):
+        return self._inplace(Tensor.cos)
+
+    def tanh_(self):
+        return self._inplace(Tensor.tanh)
+
+    def sigmoid_(self):
+        return self._inplace(Tensor.sigmoid)
+
+    def relu_(self):
+        return self._inplace(Tensor.relu)
+
+    def abs_(self):
+        return self._inplace(Tensor.abs)
+
+    def masked_fill_(self, mask, value):
+        return self._inplace(lambda s: s.masked_fill(mask, value))
 
     def normal_(self, mean=0.0, std=1.0, generator=None):
         from .random import _rng
 
-        return self._set(_rng().normal(mean, std, self._data.shape))
+        vals = _rng(generator).normal(mean, std, self._data.shape)
+        return self._inplace(_Fill.fill, Tensor._wrap(vals.astype(self._data.dtype)))
 
     def uniform_(self, a=0.0, b=1.0, generator=None):
         from .random import _rng
 
-        return self._set(_rng().uniform(a, b, self._data.shape))
-
-    def _iop(self, other, op, ufunc):
-        if self._rg and _State.enabled:
-            if self.grad_fn is not None:
-                return op(self, other)  # out of place; Python rebinds the name
-            self._inplace_ok()  # raises torch's leaf error
-        o = other._data if isinstance(other, Tensor) else _raw(other)
-        if o is NotImplemented:
-            return NotImplemented
-        try:
-            ufunc(self._data, o, out=self._data)
-        except (ValueError, TypeError):
-            if isinstance(self._data, np.ndarray) and self._data.flags.writeable:
-                raise
-            self._data = np.array(self._data)  # a read-only view or a numpy scalar
-            ufunc(self._data, o, out=self._data)
-        return self
+        vals = _rng(generator).uniform(a, b, self._data.shape)
+        return self._inplace(_Fill.fill, Tensor._wrap(vals.astype(self._data.dtype)))
 
     def __iadd__(self, other):
-        return self._iop(other, Tensor.__add__, np.add)
+        return self._ufunc_(other, np.add, Tensor.__add__)
 
     def __isub__(self, other):
-        return self._iop(other, Tensor.__sub__, np.subtract)
+        return self._ufunc_(other, np.subtract, Tensor.__sub__)
 
     def __imul__(self, other):
-        return self._iop(other, Tensor.__mul__, np.multiply)
+        return self._ufunc_(other, np.multiply, Tensor.__mul__)
 
     def __itruediv__(self, other):
-        return self._iop(other, Tensor.__truediv__, np.true_divide)
+        return self._ufunc_(other, np.true_divide, Tensor.__truediv__)
 
     def __setitem__(self, key, value):
-        self._inplace_ok()
-        if isinstance(value, Tensor) and value._rg and _State.enabled:
-            raise RuntimeError("mygrad does not record assignments into tensors; build the "
-                               "tensor with mygrad.cat, mygrad.stack or mygrad.where instead")
-        self._data[_index(key)] = _raw(value)
+        key = _index(key)
+        if self._recording(value):
+            if isinstance(value, Tensor) and value._data.dtype != self._data.dtype:
+                value = value.to(self.dtype)
+            cls = _setitem_class(key)
+            _record_inplace(self, lambda s, v: cls.apply(s, v, key), (value,))
+            return
+        d = self._data
+        if not isinstance(d, np.ndarray) or not d.flags.writeable:
+            self._write(d)  # makes the array writable (or raises torch's error)
+            d = self._data
+        _v.bump(d)
+        d[key] = value._data if isinstance(value, Tensor) else _raw(value)
+
+    @property
+    def _version(self):
+        """How many times this tensor's memory was modified in place (torch's counter)."""
+        return _v.version(self._data)
 
     # ------------------------------------------------------------------ arithmetic
     def __add__(self, other):
@@ -678,6 +802,12 @@ class Tensor:
     def __or__(self, other):
         return self._cmp(other, np.logical_or if self._data.dtype.kind == "b"
                          else np.bitwise_or)
+
+    def all(self, dim=None, keepdim=False):
+        return _arg(self, dim, keepdim, lambda a, **kw: np.all(a, **kw), np.bool_)
+
+    def any(self, dim=None, keepdim=False):
+        return _arg(self, dim, keepdim, lambda a, **kw: np.any(a, **kw), np.bool_)
 
     def logical_not(self):
         return Tensor._wrap(np.logical_not(self._data))
@@ -913,6 +1043,116 @@ class Tensor:
         return _getitem(self, key)
 
 
+_VIEW_OPS = ()  # filled after the imports at the bottom: ops whose output shares its input's memory
+_SCALAR_NAME = {"f": "Float", "c": "ComplexFloat", "i": "Long", "u": "Long", "b": "Bool"}
+
+
+def _scalar_name(npd):
+    return {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+            "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+            "bool": "Bool"}.get(npd.name, npd.name)
+
+
+def _record_inplace(self, op, args):
+    """Record ``self.op_(*args)`` like torch: the new node becomes ``self.grad_fn``."""
+    fn = self.grad_fn
+    if fn is None and self._rg:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
+                           "operation.")
+    if _is_view(fn, self):
+        return _inplace_on_view(self, op, args)
+    if fn is None and isinstance(self._data, np.ndarray) and self._data.base is not None:
+        raise NotImplementedError(
+            "mygrad does not record an in-place operation with a tensor that requires grad into "
+            "a view of another tensor (torch rewrites the base tensor's history, CopySlices); "
+            "clone() the view first or build the result out of place")
+    old = Tensor._wrap(self._data, self._rg)  # this tensor as it was, for the new node's input
+    old.grad_fn = fn
+    args = tuple(old if a is self else a for a in args)
+    res = op(old, *args)
+    node = res.grad_fn if isinstance(res, Tensor) else None
+    d = self._data
+    if node is not None and node._saved and any(s is d for s in node._saved):
+        keep = np.array(d, copy=True)  # the node needs the values from before the write
+        old._data = keep
+        node._saved = tuple(keep if s is d else s for s in node._saved)
+    elif isinstance(d, np.ndarray):
+        # never the same array object as self's: create_graph maps saved arrays to tensors by
+        # identity, and a saved output (sigmoid_) must map to the output, not to this input
+        old._data = d.view()
+    self._write(res._data if isinstance(res, Tensor) else res)
+    if node is None:
+        return self
+    d = self._data
+    if node._out is not None:  # the node saved its output: that is now this tensor's array
+        out = node._out
+        node._saved = tuple(d if s is out else s for s in node._saved)
+        node._out = d
+    node._e = _State.epoch
+    _v.remember(self, _State.epoch, old)
+    self.grad_fn = node
+    self._rg = True
+    return self
+
+
+def _inplace_on_view(self, op, args):
+    """In place on a view ``v = base[key]``: torch writes into ``base`` (CopySlices) and makes
+    ``v`` a fresh view of it. mygrad does the same for views made by indexing."""
+    fn = self.grad_fn
+    root, t = fn, self
+    while _is_view(root, t):
+        base = root.inputs[0]
+        t = base
+        if base.grad_fn is None:
+            if base._rg:
+                raise RuntimeError("a view of a leaf Variable that requires grad is being used in "
+                                   "an in-place operation.")
+            break
+        root = base.grad_fn
+    if not isinstance(fn, Select):
+        raise NotImplementedError(
+            f"in-place operations on a view made by {type(fn).__name__.lower()} of a tensor "
+            "that requires grad are outside mygrad's subset (torch rewrites the base's history "
+            "here); use an out-of-place operation (y = y + 1) or clone() the view first")
+    base, key = fn.inputs[0], fn.key
+    new = op(self, *args)
+    base[key] = new  # records CopySlices on the base and writes through to this view's memory
+    fresh = base[key]
+    old = Tensor._wrap(self._data, self._rg)
+    old.grad_fn = fn
+    _v.remember(self, _State.epoch, old)
+    self.grad_fn = fresh.grad_fn
+    self._rg = True
+    return self
+
+
+def _is_view(fn, t):
+    """Is ``t`` (made by node ``fn``) a view of ``fn``'s input, sharing its memory?"""
+    return (fn is not None and isinstance(fn, _VIEW_OPS) and not isinstance(fn, Index)
+            and isinstance(t._data, np.ndarray) and t._data.base is not None)
+
+
+def _setitem_class(key):
+    parts = key if isinstance(key, tuple) else (key,)
+    for p in parts:
+        if isinstance(p, np.ndarray) and not (p.ndim == 0 and p.dtype.kind in "iu"):
+            return IndexPutInplace
+    return CopySlices
+
+
+class _HookHandle:
+    """What ``register_hook`` returns: ``handle.remove()`` unregisters the hook."""
+
+    __slots__ = ("_hooks", "_hook")
+
+    def __init__(self, hooks, hook):
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self):
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
 def _rebuild_tensor(data, requires_grad):
     return Tensor._wrap(data, requires_grad)
 
@@ -1007,17 +1247,20 @@ def _minmax(x, dim, keepdim, is_max):
     return (max_return if is_max else min_return)(values, indices)
 
 
-def _arg(x, dim, keepdim, fn):
+def _arg(x, dim, keepdim, fn, dtype=np.int64):
+    """argmax / argmin / all / any: a new tensor of ``dtype`` without history."""
     arr = x._data
     if dim is None:
-        out = np.asarray(fn(arr), dtype=np.int64)
+        out = np.asarray(fn(arr), dtype=dtype)
         if keepdim:
             out = out.reshape((1,) * arr.ndim)
         return Tensor._wrap(out)
     d = _dim(dim, arr.ndim)
     if arr.ndim == 0:
-        return Tensor._wrap(np.zeros((), np.int64))
-    return Tensor._wrap(np.asarray(fn(arr, axis=d, keepdims=bool(keepdim)), dtype=np.int64))
+        if dtype is np.int64:
+            return Tensor._wrap(np.zeros((), np.int64))
+        return Tensor._wrap(np.asarray(fn(arr), dtype=dtype))
+    return Tensor._wrap(np.asarray(fn(arr, axis=d, keepdims=bool(keepdim)), dtype=dtype))
 
 
 def _index(key):
@@ -1236,8 +1479,10 @@ from ._ops.reduce import (  # noqa: E402
     SumDim,
 )
 from ._ops.shape import (  # noqa: E402
+    CopySlices,
     Expand,
     Index,
+    IndexPutInplace,
     Permute,
     Select,
     Slice,
@@ -1248,7 +1493,11 @@ from ._ops.shape import (  # noqa: E402
     Unsqueeze,
     UnsqueezeIdx,
     View,
+    _Fill,
 )
 from ._ops.softmax import LogSoftmax, Softmax  # noqa: E402
-from .autograd.engine import _accumulate, run_backward  # noqa: E402  (after Tensor)
+from .autograd import versions as _v  # noqa: E402
+from .autograd.engine import run_backward  # noqa: E402  (after Tensor)
 from .autograd.grad_mode import _State  # noqa: E402
+
+_VIEW_OPS = (View, Expand, Permute, Select)  # Select covers Slice and UnsqueezeIdx

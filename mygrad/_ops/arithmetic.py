@@ -97,6 +97,7 @@ class Mul(Function):
     __slots__ = ()
     _saves_output = False
     _torch_name = "MulBackward0"
+    _cross = True  # each input's array is needed only for the other's gradient (versions.py)
 
     @staticmethod
     def forward(ctx, a, b):

@@ -139,7 +139,10 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx._saved
-        return grad * (y > 0)
+        g = grad * (y > 0)
+        if type(g) is np.ndarray:
+            g += 0.0  # -0.0 (a negative grad times False) becomes +0.0, as torch prints it
+        return g
 
 
 class Abs(Function):

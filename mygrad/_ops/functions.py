@@ -4,7 +4,7 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..tensor import Tensor, _binary, _dim
-from .linalg import matmul
+from .linalg import matmul as _matmul
 from .select import Maximum, Minimum, Where
 from .shape import Cat, Stack
 
@@ -14,7 +14,7 @@ __all__ = [
     "matmul", "mm", "dot", "reshape", "flatten", "transpose", "permute", "unsqueeze", "squeeze",
     "cat", "concat", "concatenate", "stack", "where", "maximum", "minimum", "numel", "is_tensor",
     "add", "sub", "mul", "div", "neg", "square", "var", "std", "allclose", "equal", "isnan",
-    "isfinite", "sign", "t", "detach", "clone", "masked_fill",
+    "isfinite", "sign", "t", "detach", "clone", "masked_fill", "all", "any",
 ]
 
 
@@ -25,9 +25,28 @@ def _check(x, fname):
     return x
 
 
+def _out(res, out, fname):
+    """torch's ``out=``: write the result into ``out`` (resized when its shape differs)."""
+    if out is None:
+        return res
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{fname}(): argument 'out' must be Tensor, not {type(out).__name__}")
+    from ..autograd.grad_mode import _State
+
+    if _State.enabled and (out._rg or (isinstance(res, Tensor) and res._rg)):
+        raise RuntimeError(f"{fname}(): functions with out=... arguments don't support automatic "
+                           "differentiation, but one of the arguments requires grad.")
+    arr = res._data if isinstance(res, Tensor) else np.asarray(res)
+    if out._data.shape != arr.shape:
+        out._data = np.array(arr, dtype=out._data.dtype)
+    else:
+        out._write(arr)
+    return out
+
+
 def _unary(name):
-    def f(input, *args, **kwargs):  # noqa: A002 - torch's parameter name
-        return getattr(_check(input, name), name)(*args, **kwargs)
+    def f(input, *args, out=None, **kwargs):  # noqa: A002 - torch's parameter name
+        return _out(getattr(_check(input, name), name)(*args, **kwargs), out, name)
 
     f.__name__ = f.__qualname__ = name
     f.__doc__ = f"``mygrad.{name}(input, ...)`` is ``input.{name}(...)``."
@@ -44,6 +63,7 @@ reshape, flatten, transpose, permute = (_unary(n) for n in ("reshape", "flatten"
 unsqueeze, squeeze, square, var, std = (_unary(n) for n in ("unsqueeze", "squeeze", "square",
                                                            "var", "std"))
 neg, t, detach, clone, mm, dot = (_unary(n) for n in ("neg", "t", "detach", "clone", "mm", "dot"))
+all, any = (_unary(n) for n in ("all", "any"))  # noqa: A001
 isnan, isfinite, sign, allclose, equal = (_unary(n) for n in ("isnan", "isfinite", "sign",
                                                               "allclose", "equal"))
 
@@ -58,33 +78,45 @@ def _as_tensor(x, like=None):
     return tensor(x)
 
 
-def pow(input, exponent):  # noqa: A001
+def pow(input, exponent, *, out=None):  # noqa: A001
+    if out is not None:
+        return _out(pow(input, exponent), out, "pow")
     if not isinstance(input, Tensor):
         return _as_tensor(input, exponent if isinstance(exponent, Tensor) else None) ** exponent
     return input ** exponent
 
 
-def add(input, other, alpha=1):  # noqa: A002
-    return _check(input, "add").add(other, alpha=alpha)
+def add(input, other, *, alpha=1, out=None):  # noqa: A002
+    return _out(_check(input, "add").add(other, alpha=alpha), out, "add")
 
 
-def sub(input, other, alpha=1):  # noqa: A002
-    return _check(input, "sub").sub(other, alpha=alpha)
+def sub(input, other, *, alpha=1, out=None):  # noqa: A002
+    return _out(_check(input, "sub").sub(other, alpha=alpha), out, "sub")
 
 
-def mul(input, other):  # noqa: A002
-    return _as_tensor(input) * other
+def mul(input, other, *, out=None):  # noqa: A002
+    return _out(_as_tensor(input) * other, out, "mul")
 
 
-def div(input, other):  # noqa: A002
-    return _as_tensor(input) / other
+def div(input, other, *, rounding_mode=None, out=None):  # noqa: A002
+    if rounding_mode is not None:
+        raise NotImplementedError("div(rounding_mode=...) is outside mygrad's subset")
+    return _out(_as_tensor(input) / other, out, "div")
 
 
-def max(input, dim=None, keepdim=False):  # noqa: A001
+def matmul(input, other, *, out=None):  # noqa: A002
+    return _out(_matmul(input, other), out, "matmul")
+
+
+def max(input, dim=None, keepdim=False, *, out=None):  # noqa: A001
+    if out is not None:
+        raise NotImplementedError("max(..., out=...) is outside mygrad's subset")
     return _check(input, "max").max(dim, keepdim)
 
 
-def min(input, dim=None, keepdim=False):  # noqa: A001
+def min(input, dim=None, keepdim=False, *, out=None):  # noqa: A001
+    if out is not None:
+        raise NotImplementedError("min(..., out=...) is outside mygrad's subset")
     return _check(input, "min").min(dim, keepdim)
 
 
@@ -107,8 +139,10 @@ def _promote_all(tensors):
     return [t if t._data.dtype == rt.dtype else t.to(rt.dtype) for t in tensors]
 
 
-def cat(tensors, dim=0):
+def cat(tensors, dim=0, *, out=None):
     """Join tensors along an existing dim (torch.cat)."""
+    if out is not None:
+        return _out(cat(tensors, dim), out, "cat")
     tensors = [_check(t, "cat") for t in tensors]
     if not tensors:
         raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
@@ -133,8 +167,10 @@ def cat(tensors, dim=0):
 concat = concatenate = cat
 
 
-def stack(tensors, dim=0):
+def stack(tensors, dim=0, *, out=None):
     """Join same-shaped tensors along a new dim (torch.stack)."""
+    if out is not None:
+        return _out(stack(tensors, dim), out, "stack")
     tensors = [_check(t, "stack") for t in tensors]
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
@@ -166,11 +202,15 @@ def where(condition, input=None, other=None):  # noqa: A002
                            f"{tuple(b.shape)} cannot be broadcast together") from None
 
 
-def maximum(input, other):  # noqa: A002
+def maximum(input, other, *, out=None):  # noqa: A002
+    if out is not None:
+        return _out(maximum(input, other), out, "maximum")
     return _binary(Maximum, _check(input, "maximum"), _check(other, "maximum"))
 
 
-def minimum(input, other):  # noqa: A002
+def minimum(input, other, *, out=None):  # noqa: A002
+    if out is not None:
+        return _out(minimum(input, other), out, "minimum")
     return _binary(Minimum, _check(input, "minimum"), _check(other, "minimum"))
 
 

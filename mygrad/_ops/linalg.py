@@ -13,6 +13,7 @@ class Matmul(Function):
     __slots__ = ()
     _saves_output = False
     _torch_name = "UnsafeViewBackward0"
+    _cross = True  # each input's array is needed only for the other's gradient (versions.py)
 
     @staticmethod
     def forward(ctx, a, b):

@@ -106,7 +106,10 @@ class Select(Function):
         if not isinstance(x, np.ndarray):
             x = np.asarray(x)  # a 0-d result kept as a numpy scalar
         ctx.shape, ctx.key = x.shape, key
-        return x[key]
+        y = x[key]
+        if isinstance(y, np.generic):  # one element: a 0-d view (x[0].add_(1) changes x)
+            y = x[(key if isinstance(key, tuple) else (key,)) + (Ellipsis,)]
+        return y
 
     @staticmethod
     def backward(ctx, grad):
@@ -191,3 +194,113 @@ class Stack(Function):
     def backward(ctx, grad):
         lead = (slice(None),) * ctx.dim
         return (*(grad[lead + (i,)] for i in range(ctx.n)), None)
+
+
+# ---------------------------------------------------------------------------- in-place writes
+class CopySlices(Function):
+    """``x[key] = v`` recorded (torch's node for a write through basic indexing): the written
+    region's old values get no gradient, ``v`` gets the gradient of that region."""
+
+    __slots__ = ("key", "shape")
+    _torch_name = "CopySlices"
+
+    def name(self):
+        return "torch::autograd::CopySlices"  # torch's C++ node keeps its namespace here
+
+    @staticmethod
+    def forward(ctx, x, v, key):
+        ctx.key, ctx.shape = key, np.shape(x)
+        out = np.array(x, copy=True)
+        out[key] = v
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        if isinstance(grad, Tensor):
+            keep = np.ones(ctx.shape, dtype=bool)
+            keep[ctx.key] = False
+            gx = grad * keep
+        else:
+            gx = grad.copy()
+            gx[ctx.key] = 0
+        return gx, grad[ctx.key], None
+
+
+class IndexPutInplace(CopySlices):
+    """``x[mask] = v`` / ``x[indices] = v`` recorded."""
+
+    __slots__ = ()
+    _torch_name = "IndexPutBackward0"
+
+    def name(self):
+        return self._torch_name
+
+
+class Fill(Function):
+    """``x.fill_(v)`` recorded: x's old values get a zero gradient, a tensor ``v`` the sum."""
+
+    __slots__ = ()
+    _torch_name = "FillBackward0"
+
+    @staticmethod
+    def forward(ctx, x, v):
+        out = np.empty_like(x)
+        out[...] = v
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0, grad  # the engine sums grad down to v's shape (None for a number)
+
+
+class FillTensor(Fill):
+    __slots__ = ()
+    _torch_name = "FillBackward1"
+
+
+class Zero(Fill):
+    __slots__ = ()
+    _torch_name = "ZeroBackward0"
+
+
+class Copy(Fill):
+    __slots__ = ()
+    _torch_name = "CopyBackwards"
+
+
+class _Fill:
+    """The out-of-place forms ``Tensor.zero_`` / ``fill_`` / ``copy_`` write back."""
+
+    @staticmethod
+    def zero(x, v):
+        return Zero.apply(x, v)
+
+    @staticmethod
+    def fill(x, v):
+        return (FillTensor if isinstance(v, Tensor) else Fill).apply(x, v)
+
+    @staticmethod
+    def copy(x, src):
+        if src._data.shape != x._data.shape:
+            try:
+                src = src.expand(x._data.shape)
+            except RuntimeError:
+                from ..tensor import _broadcast_msg
+
+                raise RuntimeError(_broadcast_msg(x._data.shape, src._data.shape)) from None
+        return Copy.apply(x, src)
+
+
+class BackwardHook(Function):
+    """Identity node that module backward hooks attach to (torch's BackwardHookFunction)."""
+
+    __slots__ = ()
+    _torch_name = "BackwardHookFunctionBackward"
+
+    @staticmethod
+    def forward(ctx, x):
+        return x
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad

@@ -3,10 +3,10 @@
 
 from .engine import run_backward, unbroadcast
 from .function import Function
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 
 __all__ = ["Function", "grad", "backward", "unbroadcast", "no_grad", "enable_grad",
-           "set_grad_enabled", "is_grad_enabled", "functional"]
+           "set_grad_enabled", "is_grad_enabled", "inference_mode", "functional"]
 
 
 def _as_list(x):
@@ -24,6 +24,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     """
     outs = _as_list(outputs)
     ins = _as_list(inputs)
+    if not ins:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     gouts = _as_list(grad_outputs) or [None] * len(outs)
     if len(gouts) != len(outs):
         raise RuntimeError(f"grad requires one grad_output per output: got {len(gouts)} "
@@ -40,10 +42,24 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
-    """``mygrad.autograd.backward([y1, y2], [g1, g2])``: accumulate into leaves' ``.grad``."""
+    """``mygrad.autograd.backward([y1, y2], [g1, g2])``: accumulate into leaves' ``.grad``
+    (with ``inputs``, only into those tensors' ``.grad``, leaves or not)."""
     ts = _as_list(tensors)
     gs = _as_list(grad_tensors) or [None] * len(ts)
-    run_backward(ts, gs, retain_graph, create_graph)
+    if len(gs) != len(ts):
+        raise RuntimeError(f"got {len(gs)} tensors and {len(ts)} gradients")
+    if inputs is None:
+        run_backward(ts, gs, retain_graph, create_graph)
+        return
+    ins = _as_list(inputs)
+    if not ins:
+        raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+    from .engine import _accumulate
+
+    grads = run_backward(ts, gs, retain_graph, create_graph, capture=ins, allow_unused=True)
+    for t, g in zip(ins, grads):
+        if g is not None:
+            _accumulate(t, g if create_graph else g._data, create_graph, copy=True)
 
 
 def __getattr__(name):

@@ -15,8 +15,12 @@ arrays are freed as soon as it has run.
 import numpy as np
 
 from ..tensor import Tensor
-from .function import _ABSENT
+from . import versions as _v
+from .function import _ABSENT, _custom_backward
 from .grad_mode import _State
+
+#: id(leaf tensor) -> its hooks (``register_hook`` on a leaf); empty in most programs
+_LEAF_HOOKS = {}
 
 _FREED = (
     "Trying to backward through the graph a second time (or directly access saved tensors "
@@ -112,6 +116,11 @@ def run_backward(roots, grad_roots, retain_graph=None, create_graph=False, captu
         seeds.append((t, _as_root_grad(t, grad_roots[i], i, create_graph)))
 
     # 1. count the edges into each node (explicit stack, no recursion)
+    # in place (versions.py): only nodes recorded before the latest change need a look
+    hist = _v._HISTORY if _v._HISTORY else None
+    hist_e = _State.history_epoch
+    mods = _v._MODS if _v._MODS else None
+    now = _State.epoch
     deps = {}
     stack = []
     for t, _ in seeds:
@@ -121,7 +130,7 @@ def run_backward(roots, grad_roots, retain_graph=None, create_graph=False, captu
             stack.append(fn)
     while stack:
         fn = stack.pop()
-        for t in fn.inputs:
+        for t in (_v.as_of(fn.inputs, fn._e) if hist and fn._e < hist_e else fn.inputs):
             if t is not None:
                 f = t.grad_fn
                 if f is not None:
@@ -147,7 +156,13 @@ def run_backward(roots, grad_roots, retain_graph=None, create_graph=False, captu
             else:
                 node_slot.setdefault(t.grad_fn, []).append(k)
 
-    def deliver_leaf(t, g, owned):
+    pending = {}  # leaves with hooks: their gradient is summed first, hooks run once (torch)
+
+    def deliver_leaf(t, g, owned, hooked=False):
+        if _LEAF_HOOKS and not hooked and id(t) in _LEAF_HOOKS:
+            old = pending.get(id(t))
+            pending[id(t)] = (t, g if old is None else old[1] + g)
+            return
         if capture is not None:
             slots = leaf_slot.get(id(t))
             if slots is not None:
@@ -177,20 +192,22 @@ def run_backward(roots, grad_roots, retain_graph=None, create_graph=False, captu
         while ready:
             fn = ready.pop()
             g = grads.pop(fn, None)
-            inputs = fn.inputs
+            inputs = _v.as_of(fn.inputs, fn._e) if hist and fn._e < hist_e else fn.inputs
             if g is None:  # no gradient reached this node: just release its consumers
                 _release(inputs, deps, ready)
                 continue
-            if fn._retained is not None:
-                _accumulate(fn._retained, g, create_graph, copy=True)
-            if node_slot:
+            if node_slot:  # autograd.grad captures a non-leaf's gradient before its hooks
                 slots = node_slot.get(fn)
                 if slots is not None:
                     for k in slots:
                         results[k] = g
+            if fn._retained is not None:
+                g = _tensor_hooks(fn, g, create_graph)
             if fn._saved is None:
                 raise RuntimeError(_FREED)
-            gin = fn.backward(fn, g)
+            if mods and fn._e < now and fn._saved:
+                _v.check_saved(fn)
+            gin = fn.backward(fn, g) if fn._builtin else _custom_backward(fn, g)
             if type(gin) is not tuple:
                 gin = (gin,) if not isinstance(gin, list) else tuple(gin)
             if len(gin) != len(inputs):
@@ -227,6 +244,8 @@ def run_backward(roots, grad_roots, retain_graph=None, create_graph=False, captu
             if not retain_graph and fn._saved:
                 fn._saved = None
                 fn._out = None
+        for t, g in pending.values():
+            deliver_leaf(t, _run_hooks(_LEAF_HOOKS[id(t)], g, create_graph), False, True)
     finally:
         _State.enabled = prev_enabled
         _State.create_graph = prev_cg
@@ -241,8 +260,8 @@ def run_backward(roots, grad_roots, retain_graph=None, create_graph=False, captu
             if r is None:
                 if not allow_unused:
                     raise RuntimeError(
-                        "One of the differentiated Tensors appears to not have been used in the "
-                        "graph. Set allow_unused=True if this is the desired behavior.")
+                        f"The differentiated Tensor at index {k} appears to not have been used "
+                        "in the graph. Set allow_unused=True if this is the desired behavior.")
                 continue
             if not isinstance(r, Tensor):
                 r = Tensor._wrap(_cast(r, capture[k]._data.dtype))
@@ -257,6 +276,10 @@ def _backward_simple(root, grad, retain_graph):
     The same algorithm as the general loop, with the create_graph and autograd.grad branches
     taken out: this loop is most of the per-node cost of a backward pass.
     """
+    hist = _v._HISTORY if _v._HISTORY else None  # see run_backward
+    hist_e = _State.history_epoch
+    mods = _v._MODS if _v._MODS else None
+    now = _State.epoch
     deps = {root: 0}
     stack = [root]
     while stack:
@@ -265,6 +288,8 @@ def _backward_simple(root, grad, retain_graph):
         if inputs is None:
             b = fn._b
             inputs = (fn._a,) if b is _ABSENT else (fn._a, b)
+        if hist and fn._e < hist_e:
+            inputs = _v.as_of(inputs, fn._e)
         for t in inputs:
             if t is not None:
                 f = t.grad_fn
@@ -276,6 +301,7 @@ def _backward_simple(root, grad, retain_graph):
                         stack.append(f)
     grads = {root: grad}
     ready = [root]
+    pending = {}  # leaves with hooks (see run_backward)
     ndarray = np.ndarray
     prev = _State.enabled
     _State.enabled = False
@@ -287,15 +313,19 @@ def _backward_simple(root, grad, retain_graph):
             if inputs is None:
                 b = fn._b
                 inputs = (fn._a,) if b is _ABSENT else (fn._a, b)
+            if hist and fn._e < hist_e:
+                inputs = _v.as_of(inputs, fn._e)
             if g is None:
                 _release(inputs, deps, ready)
                 continue
             if fn._retained is not None:
-                _accumulate(fn._retained, g, False, copy=True)
+                g = _tensor_hooks(fn, g, False)
             saved = fn._saved
             if saved is None:
                 raise RuntimeError(_FREED)
-            gin = fn.backward(fn, g)
+            if mods and saved and fn._e < now:
+                _v.check_saved(fn)
+            gin = fn.backward(fn, g) if fn._builtin else _custom_backward(fn, g)
             if type(gin) is not tuple:
                 gin = tuple(gin) if isinstance(gin, list) else (gin,)
             if len(gin) != len(inputs):
@@ -316,7 +346,10 @@ def _backward_simple(root, grad, retain_graph):
                     if gi.shape != shape:
                         gi = _unbroadcast_for(fn, i, gi, shape)
                     if f is None:
-                        if (t._grad is None and type(gi) is ndarray
+                        if _LEAF_HOOKS and id(t) in _LEAF_HOOKS:  # hooks see the sum, once
+                            old = pending.get(id(t))
+                            pending[id(t)] = (t, gi if old is None else old[1] + gi)
+                        elif (t._grad is None and type(gi) is ndarray
                                 and gi.dtype is t._data.dtype and _fresh(fn, gi, g, gin)):
                             t._grad = Tensor._wrap(gi)  # the leaf takes the array, no copy
                         else:
@@ -332,8 +365,35 @@ def _backward_simple(root, grad, retain_graph):
             if saved and not retain_graph:
                 fn._saved = None
                 fn._out = None
+        for t, gi in pending.values():
+            _accumulate(t, _run_hooks(_LEAF_HOOKS[id(t)], gi, False), False, copy=True)
     finally:
         _State.enabled = prev
+
+
+def _run_hooks(hooks, g, create_graph):
+    """Call a tensor's hooks in order; a hook may return a replacement gradient."""
+    for h in list(hooks):
+        r = h(g if isinstance(g, Tensor) else Tensor._wrap(g))
+        if r is not None:
+            if not isinstance(r, Tensor):
+                raise TypeError(f"hook returned an object of type {type(r).__name__}; "
+                                "expected a Tensor or None")
+            g = r
+    if not create_graph and isinstance(g, Tensor):
+        g = g._data
+    return g
+
+
+def _tensor_hooks(fn, g, create_graph):
+    """The gradient reaching a non-leaf tensor: its hooks run, then retain_grad keeps it (as in
+    torch, where retain_grad's hook always runs last)."""
+    hooks = fn._hooks
+    if hooks:
+        g = _run_hooks(hooks, g, create_graph)
+    if fn._retain:
+        _accumulate(fn._retained, g, create_graph, copy=True)
+    return g
 
 
 def _fresh(fn, gi, g, gin):

@@ -1,24 +1,25 @@
 """``Function``: one differentiable operation, with torch's custom-Function API.
 
-A subclass defines two static methods::
+A user's subclass gets torch's convention (Tensors in and out)::
 
     class Exp(Function):
         @staticmethod
-        def forward(ctx, x):              # numpy arrays in (Tensors are unwrapped)
-            y = np.exp(x)
+        def forward(ctx, x):              # the input Tensor (grad recording off)
+            y = x.exp()
             ctx.save_for_backward(y)
-            return y                      # a numpy array out (wrapped into a Tensor)
+            return y                      # a Tensor
 
         @staticmethod
-        def backward(ctx, grad):          # numpy array in (a Tensor under create_graph=True)
+        def backward(ctx, grad):          # a Tensor
             (y,) = ctx.saved_tensors
             return grad * y               # one gradient per forward input
 
     y = Exp.apply(x)                      # Tensor in, Tensor out, grad_fn=<ExpBackward>
 
-The object passed as ``ctx`` is the node of the graph: it becomes ``y.grad_fn``. It remembers
-its input tensors (``ctx.inputs``), what ``save_for_backward`` saved, and any attribute you set
-on it (``ctx.axis = 1``). See docs/engine.md for the whole calling convention.
+mygrad's own operations (mygrad/_ops) are Functions on numpy arrays: ``apply`` unwraps the
+Tensors, ``forward`` returns an array, ``backward`` receives one (a Tensor under
+create_graph). The object passed as ``ctx`` is the node of the graph: it becomes
+``y.grad_fn``. See docs/engine.md for the whole calling convention.
 """
 
 import numpy as np
@@ -42,10 +43,12 @@ class Function:
 
     # the inputs live in two slots (a third for 3+ inputs) instead of a tuple: one tracked
     # object fewer per node, which matters to Python's cyclic GC on 10^5-node graphs
-    __slots__ = ("_a", "_b", "_more", "_saved", "_out", "__dict__")
+    __slots__ = ("_a", "_b", "_more", "_saved", "_out", "_e", "__dict__")
 
-    #: the non-leaf Tensor whose .grad this node fills (set by ``retain_grad``)
+    #: the non-leaf Tensor this node made, when it has hooks or called ``retain_grad``
     _retained = None
+    _retain = False  # fill _retained's .grad (retain_grad)
+    _hooks = None    # its register_hook hooks
 
     #: the name shown in ``grad_fn=<...>``; defaults to the class name + "Backward"
     _torch_name = None
@@ -57,6 +60,10 @@ class Function:
         # built-in ops (mygrad/_ops and the fused ones in mygrad/nn/functional.py) return fresh
         # gradient arrays; the engine copies a custom op's instead
         cls._builtin = cls.__module__.startswith(("mygrad._ops", "mygrad.nn.functional"))
+        if not cls._builtin and "apply" not in cls.__dict__:
+            # a user's Function gets torch's calling convention (Tensors in and out)
+            cls.apply = classmethod(_apply_custom)
+            cls._numpy_style = None  # learnt on the first call: see _apply_custom
 
     # -- the two methods a subclass writes ------------------------------------------------
     @staticmethod
@@ -66,6 +73,10 @@ class Function:
     @staticmethod
     def backward(ctx, *grads):
         raise NotImplementedError("a Function subclass must define backward(ctx, grad)")
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        """torch 2's alternative: ``forward(*args)`` without ctx, then this fills ctx."""
 
     # -- the ctx API -----------------------------------------------------------------------
     def save_for_backward(self, *arrays):
@@ -80,7 +91,7 @@ class Function:
         saved = self._saved
         if saved is None:
             raise RuntimeError(_FREED)
-        if _State.create_graph:
+        if _State.create_graph and not self._tensor_style:
             return tuple(_as_graph_tensor(self, s) for s in saved)
         return saved
 
@@ -98,8 +109,23 @@ class Function:
         """One bool per forward argument: does that input need a gradient?"""
         return tuple(t is not None and t._rg for t in self.inputs)
 
-    def mark_non_differentiable(self, *args):  # torch API; outputs here are single tensors
-        pass
+    #: True for a user's Function called with Tensors (torch's convention)
+    _tensor_style = False
+    _materialize_grads = True
+    _non_differentiable = ()
+
+    def mark_non_differentiable(self, *outputs):
+        """The given outputs will not require grad (torch API)."""
+        self._non_differentiable = tuple(id(o) for o in outputs)
+
+    def set_materialize_grads(self, value):
+        """torch API. mygrad's custom Functions have one output, whose gradient is always
+        materialised when backward runs, so this only records the choice."""
+        self._materialize_grads = bool(value)
+
+    def mark_dirty(self, *args):
+        raise NotImplementedError("ctx.mark_dirty (custom Functions that modify their inputs in "
+                                  "place) is outside mygrad's subset")
 
     def name(self):
         """``"MulBackward0"``: the name torch gives the same node."""
@@ -151,6 +177,7 @@ class Function:
                 ctx._a = a if ad is not a else None
                 ctx._b = b if bd is not b else None
                 ctx._more = None
+                ctx._e = _State.epoch
         elif n == 1:
             (a,) = args
             if isinstance(a, Tensor):
@@ -160,6 +187,7 @@ class Function:
                     ctx._a = a
                     ctx._b = _ABSENT
                     ctx._more = None
+                    ctx._e = _State.epoch
             else:
                 record = False
                 y = cls.forward(ctx, a)
@@ -177,6 +205,7 @@ class Function:
             record = record and _State.enabled
             if record:
                 ctx._more = tuple([a if isinstance(a, Tensor) else None for a in args])
+                ctx._e = _State.epoch
         # record: some input requires grad and grad mode is on (read once, after forward)
         if not isinstance(y, (np.ndarray, np.generic)):
             y = np.asarray(y)
@@ -215,6 +244,7 @@ class Function:
             ctx._a = a
             ctx._b = b
             ctx._more = None
+            ctx._e = _State.epoch
             ctx._out = y if cls._saves_output else None
             out.grad_fn = ctx
             out._rg = True
@@ -238,6 +268,7 @@ class Function:
             ctx._a = a
             ctx._b = None
             ctx._more = None
+            ctx._e = _State.epoch
             ctx._out = None
             out.grad_fn = ctx
             out._rg = True
@@ -245,6 +276,79 @@ class Function:
             out.grad_fn = None
             out._rg = False
         return out
+
+
+def _apply_custom(cls, *args):
+    """``apply`` of a user's Function, torch's convention: ``forward(ctx, *args)`` receives the
+    Tensors themselves with grad recording off and returns a Tensor; ``backward(ctx, grad)``
+    receives and returns Tensors (see ``_custom_backward``).
+
+    mygrad extension, for course code written against numpy: a forward that only works on numpy
+    arrays (``np.exp(x)``, ``x.max(axis=1)``) fails on Tensors with TypeError or AttributeError
+    on its first call; the class is then run the way mygrad's own ops are (arrays in, arrays
+    out) from then on.
+    """
+    if cls._numpy_style:
+        return Function.apply.__func__(cls, *args)
+    ctx = object.__new__(cls)
+    ctx._saved = ()
+    ctx._tensor_style = True
+    ctx._a = ctx._b = ctx._out = None
+    ctx._more = tuple([a if isinstance(a, Tensor) else None for a in args])
+    prev = _State.enabled
+    _State.enabled = False
+    try:
+        if cls.setup_context is not Function.setup_context:
+            y = cls.forward(*args)
+            cls.setup_context(ctx, args, y)
+        else:
+            y = cls.forward(ctx, *args)
+    except (TypeError, AttributeError):
+        if cls._numpy_style is not None:
+            raise
+        cls._numpy_style = True
+        _State.enabled = prev
+        return Function.apply.__func__(cls, *args)
+    finally:
+        _State.enabled = prev
+    cls._numpy_style = False
+    if isinstance(y, (tuple, list)):
+        raise NotImplementedError(
+            f"{cls.__name__}.forward returned {len(y)} outputs: custom Functions with several "
+            "outputs are outside mygrad's subset (return one Tensor)")
+    record = prev and any(isinstance(a, Tensor) and a._rg for a in args)
+    if isinstance(y, Tensor):
+        if y.grad_fn is not None or any(y is a for a in args):
+            y = Tensor._wrap(y._data)  # an input returned as is: a new Tensor, as in torch
+        out = y
+    else:
+        out = Tensor._wrap(np.asarray(y))
+    out._grad = None
+    if record and id(y) not in ctx._non_differentiable and out._data.dtype.kind in "fc":
+        ctx._e = _State.epoch
+        ctx._out = out._data
+        out.grad_fn = ctx
+        out._rg = True
+    else:
+        ctx._saved = ()
+        out.grad_fn = None
+        out._rg = False
+    return out
+
+
+def _custom_backward(fn, g):
+    """Call a user's ``backward`` the way its forward was called (Tensors for torch-style)."""
+    if not fn._tensor_style:
+        return fn.backward(fn, g)
+    if not isinstance(g, Tensor):
+        g = Tensor._wrap(g)
+    gin = fn.backward(fn, g)
+    n = len(fn.inputs)
+    if type(gin) is not tuple:
+        gin = tuple(gin) if isinstance(gin, list) else (gin,)
+    if len(gin) > n and all(x is None for x in gin[n:]):
+        gin = gin[:n]  # torch allows trailing Nones for extra (non-tensor) arguments
+    return gin
 
 
 def _as_graph_tensor(ctx, s):

@@ -11,6 +11,8 @@ class _State:
     __slots__ = ()
     enabled = True        # record operations?
     create_graph = False  # inside a backward pass with create_graph=True?
+    epoch = 0             # in-place modifications so far (autograd/versions.py)
+    history_epoch = 0     # the latest recorded in-place change of a tensor's history
 
 
 state = _State
@@ -22,9 +24,16 @@ def is_grad_enabled():
 
 
 class _GradMode:
-    """Base for the context managers; they also work as decorators, like torch's."""
+    """Base for the grad-mode objects. Like torch's, each works as a context manager
+    (``with no_grad():``), as a decorator with or without parentheses (``@no_grad()``,
+    ``@no_grad``), and is itself a callable object."""
 
     _mode = True
+
+    def __new__(cls, orig_func=None):
+        if orig_func is None or cls is set_grad_enabled or cls is inference_mode:
+            return super().__new__(cls)
+        return cls()(orig_func)  # @no_grad without parentheses
 
     def __enter__(self):
         self._prev = _State.enabled
@@ -34,10 +43,13 @@ class _GradMode:
         _State.enabled = self._prev
         return False
 
+    def clone(self):
+        return self.__class__()
+
     def __call__(self, func):
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
-            with self.__class__():
+            with self.clone():
                 return func(*args, **kwargs)
 
         return wrapper
@@ -55,6 +67,22 @@ class enable_grad(_GradMode):
     _mode = True
 
 
+class inference_mode(_GradMode):
+    """``inference_mode(mode=True)``: in mygrad the same as ``no_grad`` (torch additionally
+    skips version counting; mygrad's tensors made inside still work outside)."""
+
+    def __new__(cls, mode=True):
+        if callable(mode) and not isinstance(mode, bool):  # @inference_mode without parentheses
+            return cls(True)(mode)
+        return super().__new__(cls)
+
+    def __init__(self, mode=True):
+        self._mode = not bool(mode)
+
+    def clone(self):
+        return self.__class__(not self._mode)
+
+
 class set_grad_enabled(_GradMode):
     """``set_grad_enabled(False)`` as a function call, a context manager or a decorator."""
 
@@ -66,6 +94,13 @@ class set_grad_enabled(_GradMode):
     def __enter__(self):
         pass
 
+    def clone(self):
+        prev = _State.enabled
+        new = self.__class__(self._mode)
+        new._prev = prev
+        _State.enabled = prev
+        return new
+
     def __call__(self, func):
         _State.enabled = self._prev
         mode = self._mode
@@ -76,3 +111,7 @@ class set_grad_enabled(_GradMode):
                 return func(*args, **kwargs)
 
         return wrapper
+
+
+def is_inference_mode_enabled():
+    return False

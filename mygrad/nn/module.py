@@ -10,6 +10,8 @@ from collections import OrderedDict, namedtuple
 
 import numpy as np
 
+from .._ops.shape import BackwardHook as _BackwardHook
+from ..autograd.grad_mode import is_grad_enabled
 from ..tensor import Tensor
 from .parameter import Parameter
 
@@ -58,7 +60,34 @@ class Module:
         )
 
     def __call__(self, *args, **kwargs):
-        return self.forward(*args, **kwargs)
+        hooks = self.__dict__.get("_hooks")
+        if not hooks:
+            return self.forward(*args, **kwargs)
+        return _call_with_hooks(self, hooks, args, kwargs)
+
+    # ------------------------------------------------------------------ hooks (torch API)
+    def _add_hook(self, kind, hook):
+        hooks = self.__dict__.get("_hooks")
+        if hooks is None:
+            hooks = {"forward_pre": [], "forward": [], "backward": []}
+            object.__setattr__(self, "_hooks", hooks)
+        hooks[kind].append(hook)
+        return _RemovableHandle(hooks[kind], hook)
+
+    def register_forward_pre_hook(self, hook):
+        """``hook(module, args)`` before forward; it may return new args."""
+        return self._add_hook("forward_pre", hook)
+
+    def register_forward_hook(self, hook):
+        """``hook(module, args, output)`` after forward; it may return a new output."""
+        return self._add_hook("forward", hook)
+
+    def register_full_backward_hook(self, hook):
+        """``hook(module, grad_input, grad_output)`` once the gradients with respect to the
+        module's tensor inputs are computed; it may return a new grad_input."""
+        return self._add_hook("backward", hook)
+
+    register_backward_hook = register_full_backward_hook
 
     # ------------------------------------------------------------------ registration
     def _check_init(self, what):
@@ -391,3 +420,69 @@ def _writable(t):
 
 def _size(shape):
     return f"mygrad.Size([{', '.join(str(int(s)) for s in shape)}])"
+
+
+class _RemovableHandle:
+    """What the ``register_*_hook`` methods return: ``handle.remove()`` unregisters."""
+
+    def __init__(self, hooks, hook):
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self):
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+def _call_with_hooks(module, hooks, args, kwargs):
+    for h in list(hooks["forward_pre"]):
+        r = h(module, args)
+        if r is not None:
+            args = r if isinstance(r, tuple) else (r,)
+    back = hooks["backward"]
+    state = None
+    if back and is_grad_enabled():
+        state = {"grad_output": None, "grad_input": [None] * len(args), "pending": 0}
+        new_args = []
+        for i, a in enumerate(args):
+            if isinstance(a, Tensor) and a.requires_grad:
+                a = _BackwardHook.apply(a)
+                state["pending"] += 1
+                a.register_hook(_input_hook(module, back, state, i))
+            new_args.append(a)
+        args = tuple(new_args)
+    out = module.forward(*args, **kwargs)
+    for h in list(hooks["forward"]):
+        r = h(module, args, out)
+        if r is not None:
+            out = r
+    if state is not None and isinstance(out, Tensor) and out.requires_grad:
+        def out_hook(g):
+            state["grad_output"] = (g,)
+            if state["pending"] == 0:  # no input needs a gradient: torch calls with Nones
+                for h in list(back):
+                    h(module, tuple(state["grad_input"]), state["grad_output"])
+            return None
+        out = _BackwardHook.apply(out)
+        out.register_hook(out_hook)
+    return out
+
+
+def _input_hook(module, back, state, i):
+    def hook(g):
+        state["grad_input"][i] = g
+        state["pending"] -= 1
+        if state["pending"] == 0:
+            grad_input = tuple(state["grad_input"])
+            for h in list(back):
+                r = h(module, grad_input, state["grad_output"])
+                if r is not None:
+                    grad_input = tuple(r)
+            return grad_input[i]
+        return None
+    return hook

@@ -203,6 +203,78 @@ def _f(lib):
     return lib.nn.functional
 
 
+# -- in-place operations, hooks and a user's Function (issue 13) ---------------------------------
+# Each works on a fresh non-leaf (``a * 1.0``) so that torch accepts it; what they test is that
+# the in-place node, the history of nodes recorded before it, hooks and torch-style custom
+# Functions give torch's gradients.
+
+
+def _into_first(shapes, p):
+    a, b = shapes
+    return a if broadcast(a, b) == a else None
+
+
+def _iadd_after_use(lib, a, p):
+    t = a[0] * 1.0
+    u = t * 3.0          # recorded before the in-place add: must see t's old history
+    t += a[1]
+    return u + t
+
+
+def _mul_(lib, a, p):
+    t = a[0] * 1.0
+    t.mul_(a[1])         # the node needs t's values from before the write
+    return t
+
+
+def _sigmoid_(lib, a, p):
+    t = a[0] * 1.0
+    t.sigmoid_()
+    return t * 2.0
+
+
+def _setitem(lib, a, p):
+    t = a[0] * 1.0
+    t[0] = t[-1] * 2.0 + a[0][0]
+    return t
+
+
+def _view_imul(lib, a, p):
+    t = a[0] * 1.0
+    t[0] *= 3.0          # in place through an index view: the base is rewritten (CopySlices)
+    return t
+
+
+def _hook(lib, a, p):
+    t = a[0] * 1.0
+    t.register_hook(lambda g: g * 2.0)
+    return t
+
+
+_CUBES = {}
+
+
+def _cube(lib, a, p):
+    if lib not in _CUBES:
+        class Cube(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x ** 3
+
+            @staticmethod
+            def backward(ctx, grad):
+                (x,) = ctx.saved_tensors
+                return grad * 3 * x ** 2
+
+        _CUBES[lib] = Cube
+    return _CUBES[lib].apply(a[0])
+
+
+def _nonempty(shapes, p):
+    return shapes[0] if shapes[0] else None
+
+
 OPS = {
     # unary, shape-preserving
     "neg": (1, _same, _no_params, lambda lib, a, p: -a[0]),
@@ -273,6 +345,14 @@ OPS = {
             lambda lib, a, p: _f(lib).binary_cross_entropy(
                 lib.sigmoid(a[0]), lib.tensor(_targets(p, tuple(a[0].shape))))),
     "cross_entropy": (1, _ce_shape, _target_params, _ce_apply),
+    # in place, hooks, custom Function
+    "iadd_after_use": (2, _into_first, _no_params, _iadd_after_use),
+    "mul_": (2, _into_first, _no_params, _mul_),
+    "sigmoid_": (1, _same, _no_params, _sigmoid_),
+    "setitem": (1, _nonempty, _no_params, _setitem),
+    "view_imul": (1, _nonempty, _no_params, _view_imul),
+    "hook": (1, _same, _no_params, _hook),
+    "cube_function": (1, _same, _no_params, _cube),
 }
 
 COMMON = ["add", "mul", "sub"]
