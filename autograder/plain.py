@@ -21,6 +21,7 @@ Encoding (``t`` is the kind):
 
 import math
 import sys
+import warnings
 
 MAX_ELEMENTS = 100_000
 MAX_DEPTH = 6
@@ -110,7 +111,8 @@ def tensor_grad(t):
     ``Tensor.grad`` (a property patched onto the class, a subclass) cannot fake it."""
     pin()
     if "torch" in _PIN and _is_instance(t, _PIN["torch"]["base"]):
-        with _PIN["torch"]["off"]():
+        with _PIN["torch"]["off"](), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # torch warns when a non-leaf's .grad is read
             return _PIN["torch"]["grad"](t)
     if "mygrad" in _PIN and _is_instance(t, _PIN["mygrad"]["cls"]):
         return _PIN["mygrad"]["_grad"](t)
@@ -129,7 +131,9 @@ def _torch_tensor(t, depth):
         shape = [int(k) for k in p["shape"](d)]
         flat = [_number(v) for v in p["tolist"](p["reshape"](p["to"](d, "cpu", p["float64"]),
                                                             (-1,)))]
-        g = p["grad"](t) if depth == 0 else None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a non-leaf's .grad: None, without torch's warning
+            g = p["grad"](t) if depth == 0 else None
         requires_grad, is_leaf = bool(p["requires_grad"](t)), bool(p["is_leaf"](t))
         dtype = str(p["dtype"](d)).replace("torch.", "")
     if g is not None and not _is_instance(g, p["base"]):
