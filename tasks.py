@@ -132,6 +132,11 @@ def test(pytest_args: list[str]) -> int:
     pip("-e", f"{ROOT}[dev]")
     print("+ ruff check .", flush=True)
     lint = subprocess.run([sys.executable, "-m", "ruff", "check", str(ROOT)], cwd=ROOT).returncode
+    if (os.cpu_count() or 1) > 1 and not any(a.startswith(("-n", "--numprocesses", "-p"))
+                                              for a in pytest_args):
+        # every test is written for pytest-xdist (own ports, own users, locks around shared
+        # caches); two processes halve CI's wall time on its 2 cores
+        pytest_args = ["-n", str(min(os.cpu_count() or 1, 4)), *pytest_args]
     tests = subprocess.run([sys.executable, "-m", "pytest", *pytest_args], cwd=ROOT).returncode
     if lint:
         print("ruff found problems (see above)", flush=True)

@@ -31,7 +31,17 @@ def require_root():
 
 
 def student_python() -> Path:
-    """The shared venv's python, built on first use from the system python3."""
+    """The shared venv's python, built on first use from the system python3 (one builder at
+    a time: pytest-xdist workers wait on a lock beside it)."""
+    import fcntl
+
+    STUDENT_VENV.parent.mkdir(parents=True, exist_ok=True)
+    with open(STUDENT_VENV.parent / ".build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _build_student_python()
+
+
+def _build_student_python() -> Path:
     py = STUDENT_VENV / "bin" / "python"
     if (STUDENT_VENV / ".complete").exists():
         return py

@@ -28,7 +28,7 @@ def _nbgrader(args, user, cwd):
 
 def test_release_fetch_submit_collect_grade_through_the_exchange(tmp_path, capsys):
     require_root()
-    with users("cxalice", "cxbob") as homes:
+    with users("cxeve", "cxdan") as homes:
         _exchange_round(tmp_path, capsys, homes)
 
 
@@ -51,8 +51,8 @@ def _exchange_round(tmp_path, capsys, homes):
     assert (exchange / "ml101" / "outbound" / "ex01" / "ex01.ipynb").read_bytes() == \
         (exercises / "ex01" / "ex01.ipynb").read_bytes()
 
-    answers = {"cxalice": ROOT / "solutions" / "ex01" / "ex01.ipynb",
-               "cxbob": exercises / "ex01" / "ex01.ipynb"}
+    answers = {"cxeve": ROOT / "solutions" / "ex01" / "ex01.ipynb",
+               "cxdan": exercises / "ex01" / "ex01.ipynb"}
     for user, answer in answers.items():
         home = homes[user]
         flags = ["--course", "ml101", f"--Exchange.root={exchange}"]
@@ -79,7 +79,7 @@ def _exchange_round(tmp_path, capsys, homes):
     gb = open_gradebook(paths.db, paths.course_id)
     try:
         rows = {r["student_id"]: r["score"] for r in all_results(gb, "ex01")}
-        assert rows == {"cxalice": 90.0, "cxbob": 0.0}
+        assert rows == {"cxeve": 90.0, "cxdan": 0.0}
         assert gb.find_assignment("ex01").course_id == "ml101"  # formgrader's course
     finally:
         gb.close()
