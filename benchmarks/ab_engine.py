@@ -1,24 +1,49 @@
-"""Before/after for an engine change, in ONE process: the current mygrad against another copy
-of the package (e.g. the previous commit's), timed in rotation with torch and the numpy floor.
+"""Before/after for an engine change, in ONE process: the current mygrad against the package
+as it was at a git revision, timed in rotation with torch and the numpy floor.
 
-    git worktree add --detach /tmp/base HEAD~1
-    cp -r /tmp/base/mygrad /tmp/ab/mygrad_base      # any name; imports inside are relative
-    PYTHONPATH=/tmp/ab python benchmarks/ab_engine.py mygrad_base
+    python benchmarks/ab_engine.py 1eeef72          # any revision git knows
 
-Timing both engines side by side makes the ratio between them robust to load from other
-processes (each batch of one is next to a batch of the other), which separate runs are not.
+The old package is extracted from git under the name ``mygrad_base`` (its imports are
+relative); the two module-name strings by which Function recognises built-in ops are renamed
+with it, or the old engine would copy every gradient and look slower than it was. Timing both
+engines side by side makes the ratio between them robust to load from other processes (each
+batch of one is next to a batch of the other), which separate runs are not.
 """
 
 import importlib
+import io
+import subprocess
 import sys
+import tarfile
+import tempfile
+from pathlib import Path
 
 import engine as bench  # benchmarks/engine.py: its workloads and its rotation timer
 
 import mygrad
 
 
-def main(base_name):
-    base = importlib.import_module(base_name)
+def load_revision(rev, name="mygrad_base"):
+    """The ``mygrad`` package at git revision ``rev``, imported as ``name``."""
+    root = Path(__file__).resolve().parent.parent
+    data = subprocess.run(["git", "archive", "--format=tar", rev, "mygrad"], cwd=root,
+                          check=True, capture_output=True).stdout
+    tmp = Path(tempfile.mkdtemp(prefix="ab-engine-"))
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        tar.extractall(tmp, filter="data")
+    (tmp / "mygrad").rename(tmp / name)
+    for py in (tmp / name).rglob("*.py"):
+        text = py.read_text(encoding="utf-8")
+        new = text.replace('"mygrad._ops"', f'"{name}._ops"').replace(
+            '"mygrad.nn.functional"', f'"{name}.nn.functional"')
+        if new != text:
+            py.write_text(new, encoding="utf-8")
+    sys.path.insert(0, str(tmp))
+    return importlib.import_module(name)
+
+
+def main(rev):
+    base = load_revision(rev)
     torch = bench.torch
     rows = []
     X, y, params = bench.mlp_data(256, [784, 256, 10])
@@ -52,4 +77,4 @@ def main(base_name):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "mygrad_base")
+    main(sys.argv[1] if len(sys.argv) > 1 else "HEAD~1")
