@@ -50,6 +50,7 @@ _CLONE_NEWPID = 0x20000000
 # there, and sockets die with the job's processes; creating one per job costs time.
 _NAMESPACES = _CLONE_NEWUSER | _CLONE_NEWPID | _CLONE_NEWIPC | _CLONE_NEWNS | _CLONE_NEWUTS
 _MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_REC, _MS_PRIVATE = 1, 2, 4, 16384, 1 << 18
+_MS_BIND, _MS_REMOUNT = 4096, 32
 _CGROUP_MOUNT = "/.course-cgroup"
 _PRIVATE_DIRS = ("/scratch", "/tmp", "/dev/shm")
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -102,13 +103,37 @@ def _unshare():
             f.write(text)
 
 
+def _kept_dirs():
+    """Folders the job must still see although they lie under a private folder — a checkout or
+    a virtual environment under /tmp: the Python installation, sys.path and the folders of the
+    packages the template imported (their submodules are imported lazily, inside the job)."""
+    cands = set(p for p in sys.path if isinstance(p, str)) | {sys.prefix, sys.base_prefix}
+    for name in ("mygrad", "autograder", "torch", "numpy"):
+        for p in getattr(sys.modules.get(name), "__path__", None) or ():
+            cands.add(os.path.dirname(p))
+    under = sorted(p for p in cands if p and os.path.isdir(p) and any(
+        p == d or p.startswith(d + "/") for d in _PRIVATE_DIRS))
+    kept = []
+    for p in under:  # outermost folders only
+        if not any(p == q or p.startswith(q + "/") for q in kept):
+            kept.append(p)
+    return kept
+
+
 def _mount_private(file_mb):
     _check(_libc.mount(b"none", b"/", None, _MS_REC | _MS_PRIVATE, None), "mount private")
     opts = f"size={int(file_mb)}m,mode=1777".encode()
+    kept = [(p, os.open(p, os.O_PATH | os.O_DIRECTORY)) for p in _kept_dirs()]
     for d in _PRIVATE_DIRS:
         if os.path.isdir(d):
             _check(_libc.mount(b"tmpfs", d.encode(), b"tmpfs", _MS_NOSUID | _MS_NODEV, opts),
                    f"mount {d}")
+    for p, fd in kept:  # put them back, read-only, over the fresh tmpfs
+        os.makedirs(p, exist_ok=True)
+        _check(_libc.mount(f"/proc/self/fd/{fd}".encode(), p.encode(), None,
+                           _MS_BIND | _MS_REC, None), f"keep {p}")
+        _libc.mount(None, p.encode(), None, _MS_BIND | _MS_REMOUNT | _MS_RDONLY, None)
+        os.close(fd)
     if os.path.isdir(_CGROUP_MOUNT):  # the job may not raise its own limits
         _check(_libc.mount(b"tmpfs", _CGROUP_MOUNT.encode(), b"tmpfs",
                            _MS_RDONLY | _MS_NOSUID | _MS_NODEV, b"size=4k,mode=0"),
