@@ -441,9 +441,9 @@ class Tensor:
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (torch semantics); with
         ``inputs``, only into those tensors' ``.grad``."""
-        from .autograd import backward
-
         if inputs is not None:
+            from .autograd import backward
+
             backward(self, gradient, retain_graph, create_graph, inputs=inputs)
             return
         run_backward([self], [gradient], retain_graph, create_graph)
@@ -517,11 +517,16 @@ class Tensor:
         if o is NotImplemented:
             return NotImplemented
         d = self._data
-        if type(d) is np.ndarray and d.flags.writeable and d.dtype.kind == "f":
-            _v.bump(d)
-            ufunc(d, o, out=d)
-        else:
-            self._write(ufunc(d, o))
+        if type(d) is np.ndarray and d.dtype.kind == "f":
+            try:
+                ufunc(d, o, out=d)  # numpy refuses read-only arrays itself
+            except ValueError:
+                if d.flags.writeable:
+                    raise
+            else:
+                _v.bump(d)
+                return self
+        self._write(ufunc(d, o))
         return self
 
     def zero_(self):

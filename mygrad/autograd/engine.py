@@ -223,16 +223,12 @@ def run_backward(roots, grad_roots, retain_graph=None, create_graph=False, captu
                         gi = gi._data
                     elif create_graph and not isinstance(gi, Tensor):
                         gi = Tensor._wrap(np.asarray(gi))
+                    owned = _fresh(fn, gi, g, gin)
                     if gi.shape != t._data.shape:
-                        try:
-                            gi = unbroadcast(gi, t._data.shape)
-                        except RuntimeError:
-                            raise RuntimeError(
-                                f"Function {fn._torch_name} returned an invalid gradient at "
-                                f"index {i} - got {list(gi.shape)} but expected shape "
-                                f"compatible with {list(t._data.shape)}") from None
+                        gi = _unbroadcast_for(fn, i, gi, t._data.shape)
+                        owned = True  # a sum made for this input alone
                     if f is None:
-                        deliver_leaf(t, gi, _fresh(fn, gi, g, gin))
+                        deliver_leaf(t, gi, owned)
                     else:
                         old = grads.get(f)
                         grads[f] = gi if old is None else old + gi
@@ -343,14 +339,16 @@ def _backward_simple(root, grad, retain_graph):
                         gi = gi._data if isinstance(gi, Tensor) else (
                             gi if isinstance(gi, np.generic) else np.asarray(gi))
                     shape = t._data.shape
-                    if gi.shape != shape:
+                    summed = gi.shape != shape
+                    if summed:  # the sum is a new array made for this input alone
                         gi = _unbroadcast_for(fn, i, gi, shape)
                     if f is None:
                         if _LEAF_HOOKS and id(t) in _LEAF_HOOKS:  # hooks see the sum, once
                             old = pending.get(id(t))
                             pending[id(t)] = (t, gi if old is None else old[1] + gi)
                         elif (t._grad is None and type(gi) is ndarray
-                                and gi.dtype is t._data.dtype and _fresh(fn, gi, g, gin)):
+                                and gi.dtype is t._data.dtype
+                                and (gi.base is None if summed else _fresh(fn, gi, g, gin))):
                             t._grad = Tensor._wrap(gi)  # the leaf takes the array, no copy
                         else:
                             _accumulate(t, gi, False, copy=True)

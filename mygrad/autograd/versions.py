@@ -21,7 +21,7 @@ import numpy as np
 
 from .grad_mode import _State
 
-# id(memory owner) -> [number of modifications, their last epochs (at most 8), keep-alive]
+# id(memory owner) -> [number of modifications, its latest epochs (8 to 64 of them), keep-alive]
 _MODS = {}
 # id(tensor) -> list of (epoch, stand-in Tensor carrying the state before that epoch)
 _HISTORY = {}
@@ -36,23 +36,31 @@ def _owner(a):
 
 
 def bump(arr):
-    """Record that ``arr``'s memory is about to change in place; returns the new epoch."""
-    e = _State.epoch = _State.epoch + 1
+    """Record that ``arr``'s memory is about to change in place; returns the new epoch.
+
+    Called on every in-place update (``p -= lr * p.grad`` six times per training step), so it
+    does the least it can: one dict lookup, and the epoch list is trimmed only now and then."""
     root = arr if arr.base is None else _owner(arr)
     entry = _MODS.get(id(root))
     if entry is None:
-        key = id(root)
-        entry = _MODS[key] = [0, [], None]
-        if isinstance(root, np.ndarray):
-            weakref.finalize(root, _MODS.pop, key, None)
-        else:  # a numpy scalar (0-d results): tiny and immutable, keep it so its id stays unique
-            entry[2] = root
+        entry = _track(root)
+    e = _State.epoch = _State.epoch + 1
     entry[0] += 1
     recent = entry[1]
     recent.append(e)
-    if len(recent) > 8:
-        del recent[0]
+    if len(recent) > 64:
+        del recent[:-8]  # only the latest epochs matter (see check_saved)
     return e
+
+
+def _track(root):
+    key = id(root)
+    entry = _MODS[key] = [0, [], None]
+    if isinstance(root, np.ndarray):
+        weakref.finalize(root, _MODS.pop, key, None)
+    else:  # a numpy scalar (0-d results): tiny and immutable, keep it so its id stays unique
+        entry[2] = root
+    return entry
 
 
 def carry_over(old, new):
