@@ -145,12 +145,13 @@ class Tensor:
             self._rg = True
 
     @staticmethod
-    def _wrap(arr, requires_grad=False):
-        """A leaf Tensor around ``arr`` (no copy, no checks): the engine's constructor."""
+    def _wrap(arr, requires_grad=False, grad_fn=None):
+        """The one constructor the engine uses: a Tensor around the numpy value ``arr`` (no
+        copy, no checks), a leaf unless ``grad_fn`` (the node that made it) is given."""
         t = object.__new__(Tensor)
         t._data = arr
         t._grad = None
-        t.grad_fn = None
+        t.grad_fn = grad_fn
         t._rg = requires_grad
         return t
 

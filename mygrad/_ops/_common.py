@@ -2,7 +2,21 @@
 
 import numpy as np
 
+from ..autograd.function import Function
 from ..tensor import Tensor
+
+
+class Op(Function, builtin=True):
+    """Base of mygrad's own operations (every class in ``mygrad/_ops``).
+
+    The same ``Function`` a user subclasses, on the fast path a user never sees: ``forward``
+    receives the inputs' numpy arrays and returns a numpy array, ``backward`` receives the
+    output's gradient as a numpy array (a Tensor under ``create_graph=True``) and returns a
+    *new* array per input, never one it keeps elsewhere, so a leaf may keep it as its ``.grad``
+    without a copy (``autograd/engine.py: _fresh``).
+    """
+
+    __slots__ = ()
 
 
 def exp(x):

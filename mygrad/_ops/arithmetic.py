@@ -1,13 +1,12 @@
 """Arithmetic: + - * / ** and negation (torch's grad_fn names)."""
 
 
-from ..autograd.function import Function
 from . import _common as C
+from ._common import Op
 
 
-class Add(Function):
+class Add(Op):
     __slots__ = ()
-    _saves_output = False
     _torch_name = "AddBackward0"
 
     @staticmethod
@@ -19,12 +18,11 @@ class Add(Function):
         return grad, grad
 
 
-class AddScalar(Function):
+class AddScalar(Op):
     """``tensor + number`` (a separate class only for speed; torch's name is the same)."""
 
     __slots__ = ()
     _torch_name = "AddBackward0"
-    _saves_output = False
 
     @staticmethod
     def forward(ctx, a, c):
@@ -35,12 +33,11 @@ class AddScalar(Function):
         return grad, None
 
 
-class MulScalar(Function):
+class MulScalar(Op):
     """``tensor * number``: the number is kept on the node, nothing else is saved."""
 
     __slots__ = ("c",)
     _torch_name = "MulBackward0"
-    _saves_output = False
 
     @staticmethod
     def forward(ctx, a, c):
@@ -52,7 +49,7 @@ class MulScalar(Function):
         return grad * ctx.c, None
 
 
-class Sub(Function):
+class Sub(Op):
     __slots__ = ()
     _torch_name = "SubBackward0"
 
@@ -65,7 +62,7 @@ class Sub(Function):
         return grad, (-grad if C.needs(ctx, 1) else None)
 
 
-class RSub(Function):
+class RSub(Op):
     """``number - tensor`` (the tensor comes first: ``RSub.apply(tensor, number)``)."""
 
     __slots__ = ()
@@ -80,7 +77,7 @@ class RSub(Function):
         return -grad, None
 
 
-class Neg(Function):
+class Neg(Op):
     __slots__ = ()
     _torch_name = "NegBackward0"
 
@@ -93,9 +90,8 @@ class Neg(Function):
         return -grad
 
 
-class Mul(Function):
+class Mul(Op):
     __slots__ = ()
-    _saves_output = False
     _torch_name = "MulBackward0"
     _cross = True  # each input's array is needed only for the other's gradient (versions.py)
 
@@ -107,14 +103,13 @@ class Mul(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        ta, tb = ctx._a, ctx._b
+        ta, tb = ctx.inputs
         return (grad * b if ta is not None and ta._rg else None,
                 grad * a if tb is not None and tb._rg else None)
 
 
-class Div(Function):
+class Div(Op):
     __slots__ = ()
-    _saves_output = False
     _torch_name = "DivBackward0"
 
     @staticmethod
@@ -130,9 +125,8 @@ class Div(Function):
         return ga, gb
 
 
-class Reciprocal(Function):
+class Reciprocal(Op):
     __slots__ = ()
-    _saves_output = True
     _torch_name = "ReciprocalBackward0"
 
     @staticmethod
@@ -147,11 +141,10 @@ class Reciprocal(Function):
         return -grad * y * y
 
 
-class Pow(Function):
+class Pow(Op):
     """``tensor ** number``."""
 
     __slots__ = ()
-    _saves_output = False
     _torch_name = "PowBackward0"
 
     @staticmethod
@@ -169,11 +162,10 @@ class Pow(Function):
         return grad * p * x ** (p - 1), None
 
 
-class PowTensor(Function):
+class PowTensor(Op):
     """``tensor ** tensor``."""
 
     __slots__ = ()
-    _saves_output = True
     _torch_name = "PowBackward1"
 
     @staticmethod

@@ -3,13 +3,12 @@ clamp, and the dtype cast / clone."""
 
 import numpy as np
 
-from ..autograd.function import Function
 from . import _common as C
+from ._common import Op
 
 
-class Exp(Function):
+class Exp(Op):
     __slots__ = ()
-    _saves_output = True
     _torch_name = "ExpBackward0"
 
     @staticmethod
@@ -24,9 +23,8 @@ class Exp(Function):
         return grad * y
 
 
-class Log(Function):
+class Log(Op):
     __slots__ = ()
-    _saves_output = False
     _torch_name = "LogBackward0"
 
     @staticmethod
@@ -41,9 +39,8 @@ class Log(Function):
         return grad / x
 
 
-class Sqrt(Function):
+class Sqrt(Op):
     __slots__ = ()
-    _saves_output = True
     _torch_name = "SqrtBackward0"
 
     @staticmethod
@@ -59,9 +56,8 @@ class Sqrt(Function):
         return grad / (2 * y)
 
 
-class Sin(Function):
+class Sin(Op):
     __slots__ = ()
-    _saves_output = False
     _torch_name = "SinBackward0"
 
     @staticmethod
@@ -75,9 +71,8 @@ class Sin(Function):
         return grad * C.cos(x)
 
 
-class Cos(Function):
+class Cos(Op):
     __slots__ = ()
-    _saves_output = False
     _torch_name = "CosBackward0"
 
     @staticmethod
@@ -91,9 +86,8 @@ class Cos(Function):
         return -grad * C.sin(x)
 
 
-class Tanh(Function):
+class Tanh(Op):
     __slots__ = ()
-    _saves_output = True
     _torch_name = "TanhBackward0"
 
     @staticmethod
@@ -108,9 +102,8 @@ class Tanh(Function):
         return grad * (1 - y * y)
 
 
-class Sigmoid(Function):
+class Sigmoid(Op):
     __slots__ = ()
-    _saves_output = True
     _torch_name = "SigmoidBackward0"
 
     @staticmethod
@@ -125,9 +118,8 @@ class Sigmoid(Function):
         return grad * y * (1 - y)
 
 
-class Relu(Function):
+class Relu(Op):
     __slots__ = ()
-    _saves_output = False
     _torch_name = "ReluBackward0"
 
     @staticmethod
@@ -145,9 +137,8 @@ class Relu(Function):
         return g
 
 
-class Abs(Function):
+class Abs(Op):
     __slots__ = ()
-    _saves_output = False
     _torch_name = "AbsBackward0"
 
     @staticmethod
@@ -161,9 +152,8 @@ class Abs(Function):
         return grad * np.sign(x)
 
 
-class Clamp(Function):
+class Clamp(Op):
     __slots__ = ()
-    _saves_output = False
     _torch_name = "ClampBackward1"
 
     @staticmethod
@@ -182,7 +172,7 @@ class Clamp(Function):
         return grad * keep, None, None
 
 
-class Cast(Function):
+class Cast(Op):
     """A dtype conversion between floating types (``x.double()``, ``x.to(float32)``)."""
 
     __slots__ = ("src",)
@@ -200,7 +190,7 @@ class Cast(Function):
         return grad.to(ctx.src), None
 
 
-class Clone(Function):
+class Clone(Op):
     __slots__ = ()
     _torch_name = "CloneBackward0"
 

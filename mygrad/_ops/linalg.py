@@ -2,16 +2,15 @@
 
 import numpy as np
 
-from ..autograd.function import Function
 from ..tensor import Tensor
 from . import _common as C
+from ._common import Op
 
 
-class Matmul(Function):
+class Matmul(Op):
     """The general product (batched; torch names this node UnsafeViewBackward0)."""
 
     __slots__ = ()
-    _saves_output = False
     _torch_name = "UnsafeViewBackward0"
     _cross = True  # each input's array is needed only for the other's gradient (versions.py)
 
@@ -58,7 +57,7 @@ class Mm(Matmul):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        ta, tb = ctx._a, ctx._b
+        ta, tb = ctx.inputs
         return (grad @ b.T if ta is not None and ta._rg else None,
                 a.T @ grad if tb is not None and tb._rg else None)
 
@@ -127,3 +126,33 @@ def _check_matmul_shapes(sa, sb):
             from ..tensor import _broadcast_msg
 
             raise RuntimeError(_broadcast_msg(sa[:-2], sb[:-2])) from None
+
+
+# fused: the layer nn.Linear computes (torch's node names)
+class Linear(Op):
+    """y = x Wᵀ + b for a 2-D input x of shape (N, in)."""
+
+    _torch_name = "AddmmBackward0"
+
+    @staticmethod
+    def forward(ctx, x, weight, bias):
+        ctx.save_for_backward(x, weight)
+        y = x @ weight.T
+        if bias is not None:
+            y += bias
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, weight = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        gx = grad @ weight if need[0] else None
+        gw = grad.T @ x if need[1] else None
+        gb = None
+        if len(need) > 2 and need[2]:
+            gb = grad.sum(0) if isinstance(grad, np.ndarray) else grad.sum(dim=0)
+        return gx, gw, gb
+
+
+class LinearNoBias(Linear):
+    _torch_name = "MmBackward0"

@@ -4,15 +4,15 @@ import math
 
 import numpy as np
 
-from ..autograd.function import Function
 from . import _common as C
+from ._common import Op
 
 
 def _kept_shape(shape, dims):
     return tuple(1 if (dims is None or i in dims) else s for i, s in enumerate(shape))
 
 
-class SumAll(Function):
+class SumAll(Op):
     __slots__ = ("shape",)
     _torch_name = "SumBackward0"
 
@@ -30,7 +30,7 @@ class SumAll(Function):
         return grad.expand(ctx.shape)
 
 
-class SumDim(Function):
+class SumDim(Op):
     __slots__ = ("shape", "dims", "keepdim")
     _torch_name = "SumBackward1"
 
@@ -46,7 +46,7 @@ class SumDim(Function):
         return C.expand(grad, ctx.shape), None, None
 
 
-class MeanAll(Function):
+class MeanAll(Op):
     __slots__ = ("shape",)
     _torch_name = "MeanBackward0"
 
@@ -66,7 +66,7 @@ class MeanAll(Function):
         return (grad / n).expand(ctx.shape)
 
 
-class MeanDim(Function):
+class MeanDim(Op):
     __slots__ = ("shape", "dims", "keepdim")
     _torch_name = "MeanBackward1"
 
@@ -85,11 +85,10 @@ class MeanDim(Function):
         return C.expand(grad / max(n, 1), ctx.shape), None, None
 
 
-class AMax(Function):
+class AMax(Op):
     """max over ``dims`` (all when None); ties share the gradient evenly, like torch."""
 
     __slots__ = ("dims", "keepdim")
-    _saves_output = False
     _torch_name = "AmaxBackward0"
     _reduce = staticmethod(np.max)
 
@@ -141,11 +140,10 @@ class MinAll(MaxAll):
     _reduce = staticmethod(np.min)
 
 
-class MaxDim(Function):
+class MaxDim(Op):
     """``x.max(dim)``: the values at ``indices``; the gradient goes to those indices only."""
 
     __slots__ = ("shape", "dim", "keepdim")
-    _saves_output = False
     _torch_name = "MaxBackward0"
 
     @staticmethod

@@ -2,12 +2,11 @@
 
 import numpy as np
 
-from ..autograd.function import Function
+from ._common import Op
 
 
-class Where(Function):
+class Where(Op):
     __slots__ = ()
-    _saves_output = False
     _torch_name = "WhereBackward0"
 
     @staticmethod
@@ -21,11 +20,10 @@ class Where(Function):
         return None, grad * cond, grad * ~cond
 
 
-class Maximum(Function):
+class Maximum(Op):
     """Elementwise max; on ties each side gets half the gradient, like torch."""
 
     __slots__ = ()
-    _saves_output = False
     _torch_name = "MaximumBackward0"
     _ufunc = staticmethod(np.maximum)
 

@@ -3,11 +3,11 @@ expand, transpose/permute, indexing, cat, stack."""
 
 import numpy as np
 
-from ..autograd.function import Function
 from ..tensor import Tensor
+from ._common import Op
 
 
-class View(Function):
+class View(Op):
     __slots__ = ("shape",)
     _torch_name = "ViewBackward0"
 
@@ -46,7 +46,7 @@ class SqueezeDim(Squeeze):
     _torch_name = "SqueezeBackward1"
 
 
-class Expand(Function):
+class Expand(Op):
     """Broadcast to a bigger shape; the engine's unbroadcast sums the gradient back."""
 
     __slots__ = ()
@@ -61,7 +61,7 @@ class Expand(Function):
         return grad, None
 
 
-class Permute(Function):
+class Permute(Op):
     __slots__ = ("perm",)
     _torch_name = "PermuteBackward0"
 
@@ -89,7 +89,7 @@ class TransposeT(Permute):
 
 
 # ---------------------------------------------------------------------------- indexing
-class Select(Function):
+class Select(Op):
     """``x[key]``; the gradient is scattered back into zeros of x's shape.
 
     Basic indexing (ints, slices, None, ...) never selects an element twice, so plain
@@ -134,7 +134,7 @@ class Index(Select):
     _advanced = True
 
 
-class IndexPut(Function):
+class IndexPut(Op):
     """zeros(shape) with ``grad`` added at ``key``: the adjoint of indexing."""
 
     __slots__ = ("key",)
@@ -157,7 +157,7 @@ class IndexPut(Function):
 
 
 # ---------------------------------------------------------------------------- joining
-class Cat(Function):
+class Cat(Op):
     """``cat(tensors, dim)``: ``Cat.apply(*tensors, dim)``."""
 
     __slots__ = ("sizes", "dim")
@@ -180,7 +180,7 @@ class Cat(Function):
         return (*out, None)
 
 
-class Stack(Function):
+class Stack(Op):
     __slots__ = ("n", "dim")
     _torch_name = "StackBackward0"
 
@@ -197,7 +197,7 @@ class Stack(Function):
 
 
 # ---------------------------------------------------------------------------- in-place writes
-class CopySlices(Function):
+class CopySlices(Op):
     """``x[key] = v`` recorded (torch's node for a write through basic indexing): the written
     region's old values get no gradient, ``v`` gets the gradient of that region."""
 
@@ -236,7 +236,7 @@ class IndexPutInplace(CopySlices):
         return self._torch_name
 
 
-class Fill(Function):
+class Fill(Op):
     """``x.fill_(v)`` recorded: x's old values get a zero gradient, a tensor ``v`` the sum."""
 
     __slots__ = ()
@@ -291,7 +291,7 @@ class _Fill:
         return Copy.apply(x, src)
 
 
-class BackwardHook(Function):
+class BackwardHook(Op):
     """Identity node that module backward hooks attach to (torch's BackwardHookFunction)."""
 
     __slots__ = ()

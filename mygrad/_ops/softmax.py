@@ -2,13 +2,12 @@
 
 import numpy as np
 
-from ..autograd.function import Function
 from . import _common as C
+from ._common import Op
 
 
-class Softmax(Function):
+class Softmax(Op):
     __slots__ = ("dim",)
-    _saves_output = True
     _torch_name = "SoftmaxBackward0"
 
     @staticmethod
@@ -28,9 +27,8 @@ class Softmax(Function):
         return gy - y * gy.sum(axis=ctx.dim, keepdims=True), None
 
 
-class LogSoftmax(Function):
+class LogSoftmax(Op):
     __slots__ = ("dim",)
-    _saves_output = True
     _torch_name = "LogSoftmaxBackward0"
 
     @staticmethod

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from . import versions as _v
-from .function import _ABSENT, _custom_backward
+from .function import _custom_backward
 from .grad_mode import _State
 
 #: id(leaf tensor) -> its hooks (``register_hook`` on a leaf); empty in most programs
@@ -99,14 +99,15 @@ def run_backward(roots, grad_roots, retain_graph=None, create_graph=False, captu
     Without ``capture`` gradients accumulate into leaves' ``.grad`` (``Tensor.backward``).
     With ``capture`` (a list of Tensors) nothing is accumulated; the gradients reaching those
     tensors are returned in order (``autograd.grad``).
+
+    One loop serves every case. Its everyday case -- one ``loss.backward()``, numpy gradients,
+    into ``.grad`` -- takes the inline branches; what ``create_graph`` (gradients are Tensors),
+    ``autograd.grad`` (gradients are captured, not stored) and hooks need sits in branches
+    and small functions that the everyday case never calls.
     """
+    create_graph = create_graph is True or bool(create_graph)
     if retain_graph is None:
         retain_graph = create_graph
-    if capture is None and not create_graph and len(roots) == 1:
-        t = roots[0]
-        if isinstance(t, Tensor) and t.grad_fn is not None:
-            g = _as_root_grad(t, grad_roots[0], 0, False)
-            return _backward_simple(t.grad_fn, g, retain_graph)
     seeds = []
     for i, t in enumerate(roots):
         if not isinstance(t, Tensor):
@@ -115,175 +116,24 @@ def run_backward(roots, grad_roots, retain_graph=None, create_graph=False, captu
             raise RuntimeError(_NO_GRAD_ELEMENT.format(i=i))
         seeds.append((t, _as_root_grad(t, grad_roots[i], i, create_graph)))
 
-    # 1. count the edges into each node (explicit stack, no recursion)
-    # in place (versions.py): only nodes recorded before the latest change need a look
+    # Nodes recorded before a tensor changed history in place see its old state (versions.py);
+    # in programs without in-place operations these stay None and cost nothing.
     hist = _v._HISTORY if _v._HISTORY else None
     hist_e = _State.history_epoch
     mods = _v._MODS if _v._MODS else None
     now = _State.epoch
+
+    # 1. count the edges into each node: how many consumers' gradients it waits for
     deps = {}
-    stack = []
     for t, _ in seeds:
         fn = t.grad_fn
-        if fn is not None and fn not in deps:
+        if fn is not None:
             deps[fn] = 0
-            stack.append(fn)
+    starts = list(deps)
+    stack = starts[:]
     while stack:
         fn = stack.pop()
-        for t in (_v.as_of(fn.inputs, fn._e) if hist and fn._e < hist_e else fn.inputs):
-            if t is not None:
-                f = t.grad_fn
-                if f is not None:
-                    if f in deps:
-                        deps[f] += 1
-                    else:
-                        deps[f] = 1
-                        stack.append(f)
-
-    # what to capture (autograd.grad): leaves by identity, non-leaves by their node
-    leaf_slot = {}
-    node_slot = {}
-    results = None
-    if capture is not None:
-        results = [None] * len(capture)
-        for k, t in enumerate(capture):
-            if not isinstance(t, Tensor):
-                raise TypeError(f"grad expects Tensors as inputs, got {type(t).__name__}")
-            if not t._rg:
-                raise RuntimeError(_NO_GRAD_ELEMENT.format(i=k))
-            if t.grad_fn is None:
-                leaf_slot.setdefault(id(t), []).append(k)
-            else:
-                node_slot.setdefault(t.grad_fn, []).append(k)
-
-    pending = {}  # leaves with hooks: their gradient is summed first, hooks run once (torch)
-
-    def deliver_leaf(t, g, owned, hooked=False):
-        if _LEAF_HOOKS and not hooked and id(t) in _LEAF_HOOKS:
-            old = pending.get(id(t))
-            pending[id(t)] = (t, g if old is None else old[1] + g)
-            return
-        if capture is not None:
-            slots = leaf_slot.get(id(t))
-            if slots is not None:
-                for k in slots:
-                    results[k] = g if results[k] is None else results[k] + g
-            return
-        _accumulate(t, g, create_graph, copy=not owned)
-
-    # 2. seed
-    grads = {}
-    for t, g in seeds:
-        fn = t.grad_fn
-        if fn is None:
-            # a seed is a fresh array, but the same root may be listed twice
-            deliver_leaf(t, g, owned=False)
-        elif fn in grads:
-            grads[fn] = grads[fn] + g
-        else:
-            grads[fn] = g
-
-    # 3. Kahn's algorithm in reverse topological order
-    prev_enabled, prev_cg = _State.enabled, _State.create_graph
-    _State.enabled = create_graph
-    _State.create_graph = create_graph
-    try:
-        ready = [fn for fn in deps if deps[fn] == 0]
-        while ready:
-            fn = ready.pop()
-            g = grads.pop(fn, None)
-            inputs = _v.as_of(fn.inputs, fn._e) if hist and fn._e < hist_e else fn.inputs
-            if g is None:  # no gradient reached this node: just release its consumers
-                _release(inputs, deps, ready)
-                continue
-            if node_slot:  # autograd.grad captures a non-leaf's gradient before its hooks
-                slots = node_slot.get(fn)
-                if slots is not None:
-                    for k in slots:
-                        results[k] = g
-            if fn._retained is not None:
-                g = _tensor_hooks(fn, g, create_graph)
-            if fn._saved is None:
-                raise RuntimeError(_FREED)
-            if mods and fn._e < now and fn._saved:
-                _v.check_saved(fn)
-            gin = fn.backward(fn, g) if fn._builtin else _custom_backward(fn, g)
-            if type(gin) is not tuple:
-                gin = (gin,) if not isinstance(gin, list) else tuple(gin)
-            if len(gin) != len(inputs):
-                raise RuntimeError(f"function {fn._torch_name} returned an incorrect number of "
-                                   f"gradients (expected {len(inputs)}, got {len(gin)})")
-            for i, t in enumerate(inputs):
-                if t is None:
-                    continue
-                gi = gin[i]
-                f = t.grad_fn
-                if gi is not None and t._rg:
-                    if not create_graph and isinstance(gi, Tensor):
-                        gi = gi._data
-                    elif create_graph and not isinstance(gi, Tensor):
-                        gi = Tensor._wrap(np.asarray(gi))
-                    owned = _fresh(fn, gi, g, gin)
-                    if gi.shape != t._data.shape:
-                        gi = _unbroadcast_for(fn, i, gi, t._data.shape)
-                        owned = True  # a sum made for this input alone
-                    if f is None:
-                        deliver_leaf(t, gi, owned)
-                    else:
-                        old = grads.get(f)
-                        grads[f] = gi if old is None else old + gi
-                if f is not None:
-                    d = deps[f] - 1
-                    deps[f] = d
-                    if d == 0:
-                        ready.append(f)
-            if not retain_graph and fn._saved:
-                fn._saved = None
-                fn._out = None
-        for t, g in pending.values():
-            deliver_leaf(t, _run_hooks(_LEAF_HOOKS[id(t)], g, create_graph), False, True)
-    finally:
-        _State.enabled = prev_enabled
-        _State.create_graph = prev_cg
-
-    if capture is not None:
-        seen = set()  # one array (or Tensor) may have reached several slots: give each its own
-        for k, r in enumerate(results):
-            if r is not None:
-                if id(r) in seen:
-                    r = r.clone() if isinstance(r, Tensor) else r.copy()
-                seen.add(id(r))
-            if r is None:
-                if not allow_unused:
-                    raise RuntimeError(
-                        f"The differentiated Tensor at index {k} appears to not have been used "
-                        "in the graph. Set allow_unused=True if this is the desired behavior.")
-                continue
-            if not isinstance(r, Tensor):
-                r = Tensor._wrap(_cast(r, capture[k]._data.dtype))
-            results[k] = r
-        return tuple(results)
-    return None
-
-
-def _backward_simple(root, grad, retain_graph):
-    """``run_backward`` for the everyday case (one root, numpy gradients, into ``.grad``).
-
-    The same algorithm as the general loop, with the create_graph and autograd.grad branches
-    taken out: this loop is most of the per-node cost of a backward pass.
-    """
-    hist = _v._HISTORY if _v._HISTORY else None  # see run_backward
-    hist_e = _State.history_epoch
-    mods = _v._MODS if _v._MODS else None
-    now = _State.epoch
-    deps = {root: 0}
-    stack = [root]
-    while stack:
-        fn = stack.pop()
-        inputs = fn._more  # = fn.inputs, spelled out (no property call per node)
-        if inputs is None:
-            b = fn._b
-            inputs = (fn._a,) if b is _ABSENT else (fn._a, b)
+        inputs = fn.inputs
         if hist and fn._e < hist_e:
             inputs = _v.as_of(inputs, fn._e)
         for t in inputs:
@@ -295,32 +145,51 @@ def _backward_simple(root, grad, retain_graph):
                     else:
                         deps[f] = 1
                         stack.append(f)
-    grads = {root: grad}
-    ready = [root]
-    pending = {}  # leaves with hooks (see run_backward)
+
+    # where gradients that reach leaves go (one shared sink for the everyday case)
+    sink = _INTO_GRAD if capture is None and not create_graph and not _LEAF_HOOKS else _Sink(
+        capture, create_graph)
+
+    # 2. seed
+    grads = {}
+    for t, g in seeds:
+        fn = t.grad_fn
+        if fn is None:
+            sink.leaf(t, g, owned=False)  # the same root may be listed twice
+        elif fn in grads:
+            grads[fn] = grads[fn] + g
+        else:
+            grads[fn] = g
+
+    # 3. Kahn's algorithm: run a node once all its consumers have passed their gradients on
+    fast = sink.fast  # Tensor.backward without create_graph: leaves take numpy arrays directly
     ndarray = np.ndarray
-    prev = _State.enabled
-    _State.enabled = False
+    captured = sink.nodes  # autograd.grad of non-leaf tensors (None: nothing to capture)
+    prev_enabled, prev_cg = _State.enabled, _State.create_graph
+    _State.enabled = create_graph  # record the backward's own operations only for create_graph
+    if prev_cg is not create_graph:
+        _State.create_graph = create_graph
     try:
+        ready = []
+        for fn in starts:
+            if deps[fn] == 0:  # no other root consumes it
+                ready.append(fn)
         while ready:
             fn = ready.pop()
             g = grads.pop(fn, None)
-            inputs = fn._more
-            if inputs is None:
-                b = fn._b
-                inputs = (fn._a,) if b is _ABSENT else (fn._a, b)
+            inputs = fn.inputs
             if hist and fn._e < hist_e:
                 inputs = _v.as_of(inputs, fn._e)
-            if g is None:
+            if g is None:  # no gradient reached this node: just release its inputs' nodes
                 _release(inputs, deps, ready)
                 continue
-            if fn._retained is not None:
-                g = _tensor_hooks(fn, g, False)
+            if captured is not None or fn._retained is not None:
+                g = sink.node(fn, g)  # autograd.grad captures, tensor hooks, retain_grad
             saved = fn._saved
             if saved is None:
                 raise RuntimeError(_FREED)
             if mods and saved and fn._e < now:
-                _v.check_saved(fn)
+                _v.check_saved(fn)  # was something it saved modified in place since?
             gin = fn.backward(fn, g) if fn._builtin else _custom_backward(fn, g)
             if type(gin) is not tuple:
                 gin = tuple(gin) if isinstance(gin, list) else (gin,)
@@ -336,37 +205,132 @@ def _backward_simple(root, grad, retain_graph):
                 gi = gin[i]
                 if gi is not None and t._rg:
                     if type(gi) is not ndarray:
-                        gi = gi._data if isinstance(gi, Tensor) else (
-                            gi if isinstance(gi, np.generic) else np.asarray(gi))
+                        gi = _as_grad(gi, create_graph)
                     shape = t._data.shape
                     summed = gi.shape != shape
-                    if summed:  # the sum is a new array made for this input alone
+                    if summed:  # the sum is a new value made for this input alone
                         gi = _unbroadcast_for(fn, i, gi, shape)
-                    if f is None:
-                        if _LEAF_HOOKS and id(t) in _LEAF_HOOKS:  # hooks see the sum, once
-                            old = pending.get(id(t))
-                            pending[id(t)] = (t, gi if old is None else old[1] + gi)
-                        elif (t._grad is None and type(gi) is ndarray
-                                and gi.dtype is t._data.dtype
-                                and (gi.base is None if summed else _fresh(fn, gi, g, gin))):
-                            t._grad = Tensor._wrap(gi)  # the leaf takes the array, no copy
-                        else:
-                            _accumulate(t, gi, False, copy=True)
-                    else:
+                    if f is not None:  # an inner node: sum the gradients from every path
                         old = grads.get(f)
                         grads[f] = gi if old is None else old + gi
+                    elif not fast or id(t) in _LEAF_HOOKS:
+                        sink.leaf(t, gi, summed or _fresh(fn, gi, g, gin))
+                    elif (t._grad is None and type(gi) is ndarray and gi.dtype is t._data.dtype
+                            and (gi.base is None if summed else _fresh(fn, gi, g, gin))):
+                        t._grad = Tensor._wrap(gi)  # the leaf takes the array, no copy
+                    else:
+                        _accumulate(t, gi, False, copy=True)
                 if f is not None:
                     d = deps[f] - 1
                     deps[f] = d
                     if d == 0:
                         ready.append(f)
-            if saved and not retain_graph:
+            if saved and not retain_graph:  # free what backward needed
                 fn._saved = None
                 fn._out = None
-        for t, gi in pending.values():
-            _accumulate(t, _run_hooks(_LEAF_HOOKS[id(t)], gi, False), False, copy=True)
+        if sink.pending:
+            sink.run_leaf_hooks()
     finally:
-        _State.enabled = prev
+        _State.enabled = prev_enabled
+        if prev_cg is not create_graph:
+            _State.create_graph = prev_cg
+    return sink.results(allow_unused) if capture is not None else None
+
+
+class _Sink:
+    """Where the gradients that reach the graph's ends go.
+
+    ``Tensor.backward``: into each leaf's ``.grad`` (the loop above does the everyday case
+    inline). ``autograd.grad`` (``capture``): into result slots, leaves found by identity and
+    non-leaves by their node, nothing stored. A leaf with ``register_hook`` hooks collects the
+    sum first; its hooks then run once, as in torch.
+    """
+
+    __slots__ = ("create_graph", "capture", "fast", "pending", "nodes", "out", "leaves")
+
+    def __init__(self, capture, create_graph):
+        self.create_graph = create_graph
+        self.capture = capture
+        self.fast = capture is None and not create_graph
+        self.pending = {}  # id(leaf with hooks) -> (leaf, summed gradient); empty in _INTO_GRAD
+        self.nodes = None  # grad_fn -> result slots (autograd.grad of non-leaf tensors)
+        if capture is None:
+            return
+        self.out = [None] * len(capture)
+        self.leaves = {}
+        for k, t in enumerate(capture):
+            if not isinstance(t, Tensor):
+                raise TypeError(f"grad expects Tensors as inputs, got {type(t).__name__}")
+            if not t._rg:
+                raise RuntimeError(_NO_GRAD_ELEMENT.format(i=k))
+            if t.grad_fn is None:
+                self.leaves.setdefault(id(t), []).append(k)
+            else:
+                if self.nodes is None:
+                    self.nodes = {}
+                self.nodes.setdefault(t.grad_fn, []).append(k)
+
+    def leaf(self, t, g, owned, hooked=False):
+        """A gradient ``g`` reaches leaf ``t``; ``owned``: nothing else holds the array."""
+        if _LEAF_HOOKS and not hooked and id(t) in _LEAF_HOOKS:
+            old = self.pending.get(id(t))
+            self.pending[id(t)] = (t, g if old is None else old[1] + g)
+            return
+        if self.capture is not None:
+            out = self.out
+            for k in self.leaves.get(id(t), ()):
+                out[k] = g if out[k] is None else out[k] + g
+            return
+        _accumulate(t, g, self.create_graph, copy=not owned)
+
+    def node(self, fn, g):
+        """The gradient ``g`` of the non-leaf tensor ``fn`` made: captured before its hooks
+        (autograd.grad), then its hooks and retain_grad; returns the gradient to go on with."""
+        if self.nodes is not None:
+            out = self.out
+            for k in self.nodes.get(fn, ()):
+                out[k] = g
+        if fn._retained is not None:
+            g = _tensor_hooks(fn, g, self.create_graph)
+        return g
+
+    def run_leaf_hooks(self):
+        pending, self.pending = self.pending, {}
+        for t, g in pending.values():
+            self.leaf(t, _run_hooks(_LEAF_HOOKS[id(t)], g, self.create_graph), False, True)
+
+    def results(self, allow_unused):
+        """autograd.grad's tuple: one Tensor per captured input, each its own."""
+        out = self.out
+        seen = set()  # one array (or Tensor) may have reached several slots: give each its own
+        for k, r in enumerate(out):
+            if r is None:
+                if not allow_unused:
+                    raise RuntimeError(
+                        f"The differentiated Tensor at index {k} appears to not have been used "
+                        "in the graph. Set allow_unused=True if this is the desired behavior.")
+                continue
+            if id(r) in seen:
+                r = r.clone() if isinstance(r, Tensor) else r.copy()
+            seen.add(id(r))
+            if not isinstance(r, Tensor):
+                r = Tensor._wrap(_cast(r, self.capture[k]._data.dtype))
+            out[k] = r
+        return tuple(out)
+
+
+#: the sink of every plain ``backward()`` while no leaf has hooks (it never holds state then)
+_INTO_GRAD = _Sink(None, False)
+
+
+def _as_grad(g, create_graph):
+    """A gradient a backward returned, as the loop needs it: a Tensor under create_graph, else
+    a numpy value."""
+    if create_graph:
+        return g if isinstance(g, Tensor) else Tensor._wrap(np.asarray(g))
+    if isinstance(g, Tensor):
+        return g._data
+    return g if isinstance(g, np.generic) else np.asarray(g)
 
 
 def _run_hooks(hooks, g, create_graph):

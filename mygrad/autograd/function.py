@@ -27,7 +27,7 @@ import numpy as np
 from ..tensor import Tensor
 from .grad_mode import _State
 
-_ABSENT = object()  # marks "no second input" in Function._b
+_wrap = Tensor._wrap  # the one way autograd makes a Tensor
 
 _FREED = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
@@ -39,11 +39,25 @@ _FREED = (
 
 
 class Function:
-    """Base class of every differentiable operation (subclass it; call ``.apply``)."""
+    """Base class of every differentiable operation (subclass it; call ``.apply``).
 
-    # the inputs live in two slots (a third for 3+ inputs) instead of a tuple: one tracked
-    # object fewer per node, which matters to Python's cyclic GC on 10^5-node graphs
-    __slots__ = ("_a", "_b", "_more", "_saved", "_out", "_e", "__dict__")
+    The object ``apply`` passes to ``forward`` as ``ctx`` is the node of the graph: it becomes
+    the output's ``grad_fn``. It keeps
+
+    * ``inputs``   the forward arguments that were Tensors (None for the others), in order;
+    * ``_saved``   what ``save_for_backward`` kept (None once backward has freed it);
+    * ``_out``     the output's array when forward saved it (found by identity, see
+      ``_link``: create_graph then hands ``saved_tensors`` back as the output Tensor);
+    * ``_e``       the in-place epoch it was recorded in (``versions.py``).
+    """
+
+    __slots__ = ("inputs", "_saved", "_out", "_e", "__dict__")
+
+    #: mygrad's own ops say ``class Add(Function, builtin=True)`` (see ``_ops/_common.Op``):
+    #: they compute on numpy arrays and return fresh gradient arrays. A user's Function is not
+    #: built in: it gets torch's convention (Tensors in and out), and the engine copies the
+    #: gradients its backward returns.
+    _builtin = False
 
     #: the non-leaf Tensor this node made, when it has hooks or called ``retain_grad``
     _retained = None
@@ -53,13 +67,12 @@ class Function:
     #: the name shown in ``grad_fn=<...>``; defaults to the class name + "Backward"
     _torch_name = None
 
-    def __init_subclass__(cls, **kwargs):
+    def __init_subclass__(cls, builtin=None, **kwargs):
         super().__init_subclass__(**kwargs)
+        if builtin is not None:
+            cls._builtin = bool(builtin)
         if "_torch_name" not in cls.__dict__:
             cls._torch_name = cls.__name__ + "Backward"
-        # built-in ops (mygrad/_ops and the fused ones in mygrad/nn/functional.py) return fresh
-        # gradient arrays; the engine copies a custom op's instead
-        cls._builtin = cls.__module__.startswith(("mygrad._ops", "mygrad.nn.functional"))
         if not cls._builtin and "apply" not in cls.__dict__:
             # a user's Function gets torch's calling convention (Tensors in and out)
             cls.apply = classmethod(_apply_custom)
@@ -96,18 +109,9 @@ class Function:
         return saved
 
     @property
-    def inputs(self):
-        """The forward arguments that were Tensors (None for the others), in order."""
-        m = self._more
-        if m is not None:
-            return m
-        b = self._b
-        return (self._a,) if b is _ABSENT else (self._a, b)
-
-    @property
     def needs_input_grad(self):
         """One bool per forward argument: does that input need a gradient?"""
-        return tuple(t is not None and t._rg for t in self.inputs)
+        return tuple([t is not None and t._rg for t in self.inputs])
 
     #: True for a user's Function called with Tensors (torch's convention)
     _tensor_style = False
@@ -145,137 +149,62 @@ class Function:
     def __repr__(self):
         return f"<{self._torch_name} object at {hex(id(self))}>"
 
-    # -- building the graph ----------------------------------------------------------------
-    #: True for built-in ops that save their own output (lets create_graph find it without
-    #: searching); None means "look": a custom Function may or may not save its output.
-    _saves_output = None
-
+    # -- building the graph (built-in ops: numpy arrays in, numpy array out) ---------------
     @classmethod
     def apply(cls, *args):
         """Run ``forward`` on the arguments' arrays and wrap the result in a Tensor that
         records this node when any input requires grad and grad mode is on."""
         ctx = object.__new__(cls)
         ctx._saved = ()
-        # unwrap Tensors (x -> x._data); one and two arguments are spelled out for speed
-        n = len(args)
-        if n == 2:
-            a, b = args
+        if len(args) == 1 and isinstance(args[0], Tensor):  # unary ops, spelled out for speed
+            x = args[0]
+            return ctx._link(cls.forward(ctx, x._data), args, x._rg)
+        arrays = []
+        record = False
+        for a in args:
             if isinstance(a, Tensor):
-                record = a._rg
-                ad = a._data
+                arrays.append(a._data)
+                record = record or a._rg
             else:
-                record = False
-                ad = a
-            if isinstance(b, Tensor):
-                record = record or b._rg
-                bd = b._data
-            else:
-                bd = b
-            y = cls.forward(ctx, ad, bd)
-            record = record and _State.enabled
-            if record:
-                ctx._a = a if ad is not a else None
-                ctx._b = b if bd is not b else None
-                ctx._more = None
-                ctx._e = _State.epoch
-        elif n == 1:
-            (a,) = args
-            if isinstance(a, Tensor):
-                y = cls.forward(ctx, a._data)
-                record = a._rg and _State.enabled
-                if record:
-                    ctx._a = a
-                    ctx._b = _ABSENT
-                    ctx._more = None
-                    ctx._e = _State.epoch
-            else:
-                record = False
-                y = cls.forward(ctx, a)
-        else:
-            record = False
-            arrays = []
-            for a in args:
-                if isinstance(a, Tensor):
-                    arrays.append(a._data)
-                    if a._rg:
-                        record = True
-                else:
-                    arrays.append(a)
-            y = cls.forward(ctx, *arrays)
-            record = record and _State.enabled
-            if record:
-                ctx._more = tuple([a if isinstance(a, Tensor) else None for a in args])
-                ctx._e = _State.epoch
-        # record: some input requires grad and grad mode is on (read once, after forward)
-        if not isinstance(y, (np.ndarray, np.generic)):
-            y = np.asarray(y)
-        out = object.__new__(Tensor)
-        out._data = y
-        out._grad = None
+                arrays.append(a)
+        y = cls.forward(ctx, *arrays)
         if record:
-            so = cls._saves_output
-            if so is None:
-                so = False
-                for s in ctx._saved:
-                    if s is y:
-                        so = True
-                        break
-            ctx._out = y if so else None
-            out.grad_fn = ctx
-            out._rg = True
-        else:
-            ctx._saved = ()
-            out.grad_fn = None
-            out._rg = False
-        return out
+            args = tuple([a if isinstance(a, Tensor) else None for a in args])
+        return ctx._link(y, args, record)
 
     @classmethod
     def _apply_pair(cls, a, b):
         """``apply(a, b)`` for two Tensors, called by the operators' fast paths (``h @ W + b``)
-        after they have checked the types: the same result without unpacking ``*args``. Only
-        for built-in ops, whose forward returns a numpy value and that set ``_saves_output``."""
+        once they have checked the types and dtypes."""
         ctx = object.__new__(cls)
         ctx._saved = ()
-        y = cls.forward(ctx, a._data, b._data)
-        out = object.__new__(Tensor)
-        out._data = y
-        out._grad = None
-        if (a._rg or b._rg) and _State.enabled:
-            ctx._a = a
-            ctx._b = b
-            ctx._more = None
-            ctx._e = _State.epoch
-            ctx._out = y if cls._saves_output else None
-            out.grad_fn = ctx
-            out._rg = True
-        else:
-            ctx._saved = ()
-            out.grad_fn = None
-            out._rg = False
-        return out
+        return ctx._link(cls.forward(ctx, a._data, b._data), (a, b), a._rg or b._rg)
 
     @classmethod
     def _apply_scalar(cls, a, c):
         """``apply(a, c)`` for a Tensor ``a`` and a Python number ``c`` (the hot path of
-        ``y * 1.0001 + 0.0``): the same result with the general case's checks taken out."""
+        ``y * 1.0001 + 0.0``)."""
         ctx = object.__new__(cls)
-        y = cls.forward(ctx, a._data, c)
-        out = object.__new__(Tensor)
-        out._data = y
-        out._grad = None
-        if a._rg and _State.enabled:
-            ctx._saved = ()
-            ctx._a = a
-            ctx._b = None
-            ctx._more = None
-            ctx._e = _State.epoch
-            ctx._out = None
-            out.grad_fn = ctx
-            out._rg = True
-        else:
-            out.grad_fn = None
-            out._rg = False
-        return out
+        ctx._saved = ()
+        return ctx._link(cls.forward(ctx, a._data, c), (a, None), a._rg)
+
+    def _link(self, y, inputs, record):
+        """The output Tensor around ``y``; when ``record`` (some input requires grad) and grad
+        mode is on (read after forward), this node becomes its ``grad_fn``."""
+        if not isinstance(y, (np.ndarray, np.generic)):
+            y = np.asarray(y)
+        if not (record and _State.enabled):
+            self._saved = ()
+            return _wrap(y)
+        self.inputs = inputs
+        self._e = _State.epoch
+        out = None  # did forward save its own output? (create_graph needs to know)
+        for s in self._saved:
+            if s is y:
+                out = y
+                break
+        self._out = out
+        return _wrap(y, True, self)
 
 
 def _apply_custom(cls, *args):
@@ -293,8 +222,8 @@ def _apply_custom(cls, *args):
     ctx = object.__new__(cls)
     ctx._saved = ()
     ctx._tensor_style = True
-    ctx._a = ctx._b = ctx._out = None
-    ctx._more = tuple([a if isinstance(a, Tensor) else None for a in args])
+    ctx._out = None
+    ctx.inputs = tuple([a if isinstance(a, Tensor) else None for a in args])
     prev = _State.enabled
     _State.enabled = False
     try:
@@ -317,12 +246,10 @@ def _apply_custom(cls, *args):
             f"{cls.__name__}.forward returned {len(y)} outputs: custom Functions with several "
             "outputs are outside mygrad's subset (return one Tensor)")
     record = prev and any(isinstance(a, Tensor) and a._rg for a in args)
-    if isinstance(y, Tensor):
-        if y.grad_fn is not None or any(y is a for a in args):
-            y = Tensor._wrap(y._data)  # an input returned as is: a new Tensor, as in torch
-        out = y
-    else:
-        out = Tensor._wrap(np.asarray(y))
+    if isinstance(y, Tensor) and y.grad_fn is None and not any(y is a for a in args):
+        out = y  # forward's own new Tensor becomes the output (what it saved stays the output)
+    else:  # an input returned as is, or a number: a new Tensor, as in torch
+        out = Tensor._wrap(y._data if isinstance(y, Tensor) else np.asarray(y))
     out._grad = None
     if record and id(y) not in ctx._non_differentiable and out._data.dtype.kind in "fc":
         ctx._e = _State.epoch
@@ -359,12 +286,7 @@ def _as_graph_tensor(ctx, s):
         if t is not None and t._data is s:
             return t
     if ctx._out is not None and s is ctx._out:
-        out = object.__new__(Tensor)
-        out._data = s
-        out._grad = None
-        out.grad_fn = ctx
-        out._rg = True
-        return out
+        return Tensor._wrap(s, True, ctx)  # the output, as the node's own Tensor
     return Tensor._wrap(s)
 
 
