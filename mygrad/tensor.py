@@ -1377,10 +1377,6 @@ def _summarized(a):
     return np.stack([_summarized(r) for r in rows])
 
 
-def _fmt_value(x, fmt):
-    return fmt.format(bool(x) if fmt.floating is None else x)
-
-
 def _vector_str(a, indent, summarize, fmt):
     elem_len = fmt.max_width + 2
     per_line = max(1, int(math.floor((_LINEWIDTH - indent) / elem_len)))

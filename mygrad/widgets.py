@@ -150,10 +150,6 @@ class BackwardTrace:
         return len(self.steps) + 1
 
 
-def _as_float(x):
-    return float(np.asarray(x).reshape(()))
-
-
 def _trace_value(root):
     order, seen, stack = [], {id(root)}, [root]
     while stack:

@@ -13,7 +13,7 @@ import numpy as np
 from .._ops.shape import BackwardHook as _BackwardHook
 from ..autograd.grad_mode import is_grad_enabled
 from ..tensor import Tensor
-from .parameter import Parameter
+from .parameter import Parameter, zero_grad
 
 __all__ = ["Module"]
 
@@ -283,15 +283,7 @@ class Module:
 
     def zero_grad(self, set_to_none=True):
         """Reset the gradient of every parameter: to None (default, like torch) or to zeros."""
-        for p in self.parameters():
-            if p.grad is None:
-                continue
-            if set_to_none:
-                p.grad = None
-            else:  # in place, like torch
-                if p.grad.grad_fn is not None:
-                    p.grad = p.grad.detach()
-                _writable(p.grad)[...] = 0
+        zero_grad(self.parameters(), set_to_none)
 
     # ------------------------------------------------------------------ dtype and device
     def _cast(self, dtype):

@@ -39,3 +39,18 @@ class Parameter(Tensor):
 
 def _rebuild_parameter(data, requires_grad):
     return Parameter(Tensor._wrap(data), requires_grad)
+
+
+def zero_grad(params, set_to_none=True):
+    """Reset the gradients of ``params``: to ``None`` (the default, like torch) or to zeros in
+    place. ``Module.zero_grad`` and ``Optimizer.zero_grad`` both call this."""
+    for p in params:
+        g = p._grad
+        if g is None:
+            continue
+        if set_to_none:
+            p._grad = None
+        else:  # in place, like torch: a gradient with history is detached first
+            if g.grad_fn is not None:
+                p._grad = g = g.detach()
+            g.zero_()

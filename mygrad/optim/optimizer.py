@@ -10,6 +10,7 @@ so that the numbers agree to float32 rounding.
 import numpy as np
 
 from .. import no_grad
+from ..nn.parameter import zero_grad
 
 __all__ = ["Optimizer"]
 
@@ -96,16 +97,7 @@ class Optimizer:
 
     def zero_grad(self, set_to_none=True):
         """Reset the gradients of all parameters: to ``None`` (default, like torch) or to zeros."""
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
-                else:  # in place, like torch
-                    if p.grad.grad_fn is not None:
-                        p.grad = p.grad.detach()
-                    _array(p.grad)[...] = 0
+        zero_grad((p for group in self.param_groups for p in group["params"]), set_to_none)
 
     def step(self, closure=None):
         """Perform one update of every parameter that has a gradient; returns ``closure()``."""
