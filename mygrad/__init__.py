@@ -11,6 +11,9 @@ import importlib
 __version__ = "0.1.0"
 
 # --- tensor engine exports (mygrad/tensor.py and friends) ---
+# Tensor first: the operations, the dispatch helpers and autograd all build on the class
+from .tensor import Tensor  # isort: skip
+
 from . import dtypes as _dtypes
 from ._ops.functions import (
     abs,
@@ -73,6 +76,7 @@ from ._ops.functions import (
     var,
     where,
 )
+from ._types import Size, device
 from .autograd.grad_mode import (
     enable_grad,
     inference_mode,
@@ -129,7 +133,6 @@ from .random import (
     randperm,
     seed,
 )
-from .tensor import Size, Tensor, device
 
 _SUBMODULES = {
     "autograd", "nn", "optim", "utils", "numerical", "forward", "symbolic", "viz", "testing",

@@ -7,7 +7,9 @@ bools -> bool; a numpy array keeps its dtype; ``dtype=`` overrides.
 import numpy as np
 
 from . import dtypes as _dt
-from .tensor import Tensor, _sizes, device
+from ._dispatch import _sizes
+from ._types import device
+from .tensor import Tensor
 
 __all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "arange",
            "linspace", "eye", "zeros_like", "ones_like", "full_like", "empty_like"]

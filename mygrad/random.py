@@ -6,8 +6,9 @@ but the numbers are not torch's: the two libraries use different generators.
 
 import numpy as np
 
+from ._dispatch import _sizes
 from .creation import _check_device, _finish, _no_extra, _np_dtype, _size_of
-from .tensor import Tensor, _sizes
+from .tensor import Tensor
 
 __all__ = ["manual_seed", "seed", "initial_seed", "rand", "randn", "randint", "randperm",
            "rand_like", "randn_like", "normal", "Generator", "default_generator"]

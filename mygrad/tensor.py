@@ -14,105 +14,17 @@ arguments (Python numbers, dtypes, dims) and names errors the way torch does.
 import math
 import warnings
 import weakref
-from collections import namedtuple
 
 import numpy as np
 
 from . import dtypes as _dt
+from ._repr import _tensor_repr
+from ._types import _CPU, _SCALAR_NAME, _TYPE_NAMES, Size, _scalar_name, device
 
 __all__ = ["Tensor", "device"]
 
 _SCALARS = (int, float, bool)
 _NP_F32 = np.dtype(np.float32)
-
-
-class device:
-    """``device(type='cpu')``. Like torch, ``device("cuda")`` can be named; mygrad runs on the
-    CPU (numpy) only, so putting a tensor there raises (see ``check``)."""
-
-    __slots__ = ("type", "index")
-
-    def __init__(self, type="cpu", index=None):  # noqa: A002 - torch's name
-        if isinstance(type, device):
-            type, index = type.type, type.index
-        type = str(type)
-        if ":" in type:
-            type, idx = type.split(":", 1)
-            index = int(idx)
-        if type not in ("cpu", "cuda", "mps", "meta", "xpu"):
-            raise RuntimeError(f"Expected one of cpu, cuda, mps, meta, xpu device type at start "
-                               f"of device string: {type}")
-        self.type = type
-        self.index = index
-
-    def check(self):
-        """Raise unless this is the CPU (the only device mygrad computes on)."""
-        if self.type != "cpu":
-            raise RuntimeError(f"mygrad runs on the CPU only (numpy): device '{self}' is not "
-                               "available (mygrad.cuda.is_available() is False). Use "
-                               "device='cpu', or torch itself for GPUs.")
-        return self
-
-    def __repr__(self):
-        if self.index is None:
-            return f"device(type='{self.type}')"
-        return f"device(type='{self.type}', index={self.index})"
-
-    def __str__(self):
-        return self.type if self.index is None else f"{self.type}:{self.index}"
-
-    def __eq__(self, other):
-        return str(other) == str(self)
-
-    def __hash__(self):
-        return hash(self.type)
-
-
-_CPU = device("cpu")
-
-max_return = namedtuple("max", ["values", "indices"])
-min_return = namedtuple("min", ["values", "indices"])
-for _nt in (max_return, min_return):
-    _nt.__repr__ = lambda self: (f"mygrad.return_types.{type(self).__name__}(\n"
-                                 f"values={self.values!r},\nindices={self.indices!r})")
-
-
-def _broadcast_msg(sa, sb):
-    """torch's words for two shapes that do not broadcast (rightmost clash reported)."""
-    n = max(len(sa), len(sb))
-    pa = (1,) * (n - len(sa)) + tuple(sa)
-    pb = (1,) * (n - len(sb)) + tuple(sb)
-    for i in range(n - 1, -1, -1):
-        if pa[i] != pb[i] and pa[i] != 1 and pb[i] != 1:
-            return (f"The size of tensor a ({pa[i]}) must match the size of tensor b ({pb[i]}) "
-                    f"at non-singleton dimension {i}")
-    return f"shapes {tuple(sa)} and {tuple(sb)} cannot be broadcast together"
-
-
-def _dims(dim, ndim):
-    """Normalise ``dim`` (int, tuple or None) to a tuple of non-negative axes, or None."""
-    if dim is None:
-        return None
-    if isinstance(dim, (tuple, list)):
-        dims = tuple(_dim(d, ndim) for d in dim)
-    else:
-        dims = (_dim(dim, ndim),)
-    return dims if ndim else ()  # a 0-d tensor has no axis to reduce
-
-
-def _dim(d, ndim):
-    n = max(ndim, 1)
-    if not -n <= d < n:
-        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
-                         f"but got {d})")
-    return d % n if ndim else 0
-
-
-def _sizes(args):
-    """``(2, 3)``, ``((2, 3),)`` or ``([2, 3],)`` -> ``(2, 3)``."""
-    if len(args) == 1 and isinstance(args[0], (tuple, list)):
-        args = args[0]
-    return tuple(int(a) for a in args)
 
 
 class Tensor:
@@ -1049,103 +961,6 @@ class Tensor:
         return _getitem(self, key)
 
 
-_VIEW_OPS = ()  # filled after the imports at the bottom: ops whose output shares its input's memory
-_SCALAR_NAME = {"f": "Float", "c": "ComplexFloat", "i": "Long", "u": "Long", "b": "Bool"}
-
-
-def _scalar_name(npd):
-    return {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-            "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-            "bool": "Bool"}.get(npd.name, npd.name)
-
-
-def _record_inplace(self, op, args):
-    """Record ``self.op_(*args)`` like torch: the new node becomes ``self.grad_fn``."""
-    fn = self.grad_fn
-    if fn is None and self._rg:
-        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
-                           "operation.")
-    if _is_view(fn, self):
-        return _inplace_on_view(self, op, args)
-    if fn is None and isinstance(self._data, np.ndarray) and self._data.base is not None:
-        raise NotImplementedError(
-            "mygrad does not record an in-place operation with a tensor that requires grad into "
-            "a view of another tensor (torch rewrites the base tensor's history, CopySlices); "
-            "clone() the view first or build the result out of place")
-    old = Tensor._wrap(self._data, self._rg)  # this tensor as it was, for the new node's input
-    old.grad_fn = fn
-    args = tuple(old if a is self else a for a in args)
-    res = op(old, *args)
-    node = res.grad_fn if isinstance(res, Tensor) else None
-    d = self._data
-    if node is not None and node._saved and any(s is d for s in node._saved):
-        keep = np.array(d, copy=True)  # the node needs the values from before the write
-        old._data = keep
-        node._saved = tuple(keep if s is d else s for s in node._saved)
-    elif isinstance(d, np.ndarray):
-        # never the same array object as self's: create_graph maps saved arrays to tensors by
-        # identity, and a saved output (sigmoid_) must map to the output, not to this input
-        old._data = d.view()
-    self._write(res._data if isinstance(res, Tensor) else res)
-    if node is None:
-        return self
-    d = self._data
-    if node._out is not None:  # the node saved its output: that is now this tensor's array
-        out = node._out
-        node._saved = tuple(d if s is out else s for s in node._saved)
-        node._out = d
-    node._e = _State.epoch
-    _v.remember(self, _State.epoch, old)
-    self.grad_fn = node
-    self._rg = True
-    return self
-
-
-def _inplace_on_view(self, op, args):
-    """In place on a view ``v = base[key]``: torch writes into ``base`` (CopySlices) and makes
-    ``v`` a fresh view of it. mygrad does the same for views made by indexing."""
-    fn = self.grad_fn
-    root, t = fn, self
-    while _is_view(root, t):
-        base = root.inputs[0]
-        t = base
-        if base.grad_fn is None:
-            if base._rg:
-                raise RuntimeError("a view of a leaf Variable that requires grad is being used in "
-                                   "an in-place operation.")
-            break
-        root = base.grad_fn
-    if not isinstance(fn, Select):
-        raise NotImplementedError(
-            f"in-place operations on a view made by {type(fn).__name__.lower()} of a tensor "
-            "that requires grad are outside mygrad's subset (torch rewrites the base's history "
-            "here); use an out-of-place operation (y = y + 1) or clone() the view first")
-    base, key = fn.inputs[0], fn.key
-    new = op(self, *args)
-    base[key] = new  # records CopySlices on the base and writes through to this view's memory
-    fresh = base[key]
-    old = Tensor._wrap(self._data, self._rg)
-    old.grad_fn = fn
-    _v.remember(self, _State.epoch, old)
-    self.grad_fn = fresh.grad_fn
-    self._rg = True
-    return self
-
-
-def _is_view(fn, t):
-    """Is ``t`` (made by node ``fn``) a view of ``fn``'s input, sharing its memory?"""
-    return (fn is not None and isinstance(fn, _VIEW_OPS) and not isinstance(fn, Index)
-            and isinstance(t._data, np.ndarray) and t._data.base is not None)
-
-
-def _setitem_class(key):
-    parts = key if isinstance(key, tuple) else (key,)
-    for p in parts:
-        if isinstance(p, np.ndarray) and not (p.ndim == 0 and p.dtype.kind in "iu"):
-            return IndexPutInplace
-    return CopySlices
-
-
 class _HookHandle:
     """What ``register_hook`` returns: ``handle.remove()`` unregisters the hook."""
 
@@ -1163,283 +978,20 @@ def _rebuild_tensor(data, requires_grad):
     return Tensor._wrap(data, requires_grad)
 
 
-class Size(tuple):
-    """``torch.Size([2, 3])``: a tuple that prints like torch's."""
-
-    __slots__ = ()
-
-    def __repr__(self):
-        return f"mygrad.Size([{', '.join(map(str, self))}])"
-
-    def numel(self):
-        return math.prod(self)
-
-
-_TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
-               "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor",
-               "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor"}
-
-
-def _raw(x):
-    """A numpy array or Python number for any operand; NotImplemented for anything else."""
-    if isinstance(x, Tensor):
-        return x._data
-    if isinstance(x, (*_SCALARS, np.ndarray, np.generic)):
-        return x
-    if isinstance(x, (list, tuple)):
-        return np.asarray(x)
-    return NotImplemented
-
-
-def _to_tensor_operand(other, like):
-    """Wrap a non-Tensor operand of an arithmetic operator, or return NotImplemented."""
-    if isinstance(other, np.ndarray):
-        return Tensor._wrap(other)
-    if isinstance(other, np.generic):
-        return Tensor._wrap(np.asarray(other))
-    return NotImplemented
-
-
-def _binary(op, a, b):
-    """``op.apply(a, b)`` with torch's type promotion and torch's broadcasting error."""
-    if isinstance(b, Tensor):
-        da, db = a._data.dtype, b._data.dtype
-        if da is not db and da != db:
-            rt = _dt.result_type(a._data, b._data)
-            if da != rt:
-                a = a.to(rt) if da.kind == "f" else Tensor._wrap(a._data.astype(rt))
-            if db != rt:
-                b = b.to(rt) if db.kind == "f" else Tensor._wrap(b._data.astype(rt))
-        if op is Div and a._data.dtype.kind != "f":
-            a, b = a._float(), b._float()
-        try:
-            return op.apply(a, b)
-        except ValueError:
-            if a._data.shape != b._data.shape:
-                raise RuntimeError(_broadcast_msg(a._data.shape, b._data.shape)) from None
-            raise
-    tb = type(b)
-    if tb is float or tb is int or tb is bool:
-        if a._data.dtype.kind != "f" and (tb is float or op is Div):
-            a = a._float()
-        return op.apply(a, b)
-    b = _to_tensor_operand(b, a)
-    if b is NotImplemented:
-        return NotImplemented
-    if op is RSub:
-        return _binary(Sub, b, a)
-    return _binary(op, a, b)
-
-
-def _minmax(x, dim, keepdim, is_max):
-    if isinstance(dim, Tensor):
-        from ._ops.functions import maximum, minimum
-
-        return maximum(x, dim) if is_max else minimum(x, dim)
-    if dim is None:
-        if x._data.size == 0:
-            raise RuntimeError(f"{'max' if is_max else 'min'}(): Expected reduction dim to be "
-                               "specified for input.numel() == 0. Specify the reduction dim "
-                               "with the 'dim' argument.")
-        return (MaxAll if is_max else MinAll).apply(x)
-    d = _dim(dim, x._data.ndim)
-    arr = x._data
-    idx = (np.argmax if is_max else np.argmin)(arr, axis=d, keepdims=True) if arr.ndim else \
-        np.zeros((), dtype=np.int64)
-    values = (MaxDim if is_max else MinDim).apply(x, d, idx, bool(keepdim))
-    if arr.ndim and not keepdim:
-        idx = np.squeeze(idx, d)
-    indices = Tensor._wrap(np.asarray(idx, dtype=np.int64))
-    return (max_return if is_max else min_return)(values, indices)
-
-
-def _arg(x, dim, keepdim, fn, dtype=np.int64):
-    """argmax / argmin / all / any: a new tensor of ``dtype`` without history."""
-    arr = x._data
-    if dim is None:
-        out = np.asarray(fn(arr), dtype=dtype)
-        if keepdim:
-            out = out.reshape((1,) * arr.ndim)
-        return Tensor._wrap(out)
-    d = _dim(dim, arr.ndim)
-    if arr.ndim == 0:
-        if dtype is np.int64:
-            return Tensor._wrap(np.zeros((), np.int64))
-        return Tensor._wrap(np.asarray(fn(arr), dtype=dtype))
-    return Tensor._wrap(np.asarray(fn(arr, axis=d, keepdims=bool(keepdim)), dtype=dtype))
-
-
-def _index(key):
-    """Convert Tensors and lists inside an index to numpy arrays."""
-    if isinstance(key, tuple):
-        return tuple([_index_one(k) for k in key])  # a list is built faster than a generator
-    return _index_one(key)
-
-
-def _index_one(k):
-    if isinstance(k, Tensor):
-        return k._data
-    if isinstance(k, list):
-        return np.asarray(k)
-    return k
-
-
-def _getitem(x, key):
-    key = _index(key)
-    parts = key if isinstance(key, tuple) else (key,)
-    cls = Select
-    advanced = False
-    for p in parts:
-        if isinstance(p, np.ndarray) and not (p.ndim == 0 and p.dtype.kind in "iu"):
-            advanced = True
-            break
-    if advanced:
-        cls = Index
-    else:
-        for p in reversed(parts):
-            if p is Ellipsis:
-                continue
-            if p is None:
-                cls = UnsqueezeIdx
-            elif isinstance(p, slice):
-                cls = Slice
-            else:
-                cls = Select
-            break
-    try:
-        return cls.apply(x, key)
-    except IndexError as e:
-        raise IndexError(f"{e} (indexing a tensor of shape {tuple(x._data.shape)})") from None
-
-
-# ---------------------------------------------------------------------- repr (torch's format)
-_LINEWIDTH, _THRESHOLD, _EDGE, _PREC = 80, 1000, 3, 4
-
-
-class _Formatter:
-    def __init__(self, values, floating):
-        self.floating = floating
-        self.int_mode = True
-        self.sci_mode = False
-        self.max_width = 1
-        v = values.reshape(-1)
-        if not floating:
-            for x in v.tolist():
-                self.max_width = max(self.max_width, len(str(x)))
-            return
-        v = v.astype(np.float64)
-        nz = v[np.isfinite(v) & (v != 0)]
-        if nz.size == 0:
-            return
-        a = np.abs(nz)
-        mn, mx = float(a.min()), float(a.max())
-        self.int_mode = bool(np.all(nz == np.ceil(nz)))
-        vals = nz.tolist()
-        if self.int_mode:
-            if mx / mn > 1000.0 or mx > 1.0e8:
-                self.sci_mode = True
-                self.max_width = max(len(f"{x:.{_PREC}e}") for x in vals)
-            else:
-                self.max_width = max(len(f"{x:.0f}") + 1 for x in vals)
-        else:
-            if mx / mn > 1000.0 or mx > 1.0e8 or mn < 1.0e-4:
-                self.sci_mode = True
-                self.max_width = max(len(f"{x:.{_PREC}e}") for x in vals)
-            else:
-                self.max_width = max(len(f"{x:.{_PREC}f}") for x in vals)
-
-    def format(self, x):
-        if self.floating:
-            if self.sci_mode:
-                s = f"{x:{self.max_width}.{_PREC}e}"
-            elif self.int_mode:
-                s = f"{x:.0f}"
-                if not (math.isinf(x) or math.isnan(x)):
-                    s += "."
-            else:
-                s = f"{x:.{_PREC}f}"
-        else:
-            s = str(x)
-        return (self.max_width - len(s)) * " " + s
-
-
-def _summarized(a):
-    if a.ndim == 0:
-        return a
-    if a.ndim == 1:
-        if a.shape[0] > 2 * _EDGE:
-            return np.concatenate((a[:_EDGE], a[-_EDGE:]))
-        return a
-    if a.shape[0] > 2 * _EDGE:
-        rows = [a[i] for i in range(_EDGE)] + [a[i] for i in range(len(a) - _EDGE, len(a))]
-    else:
-        rows = list(a)
-    return np.stack([_summarized(r) for r in rows])
-
-
-def _vector_str(a, indent, summarize, fmt):
-    elem_len = fmt.max_width + 2
-    per_line = max(1, int(math.floor((_LINEWIDTH - indent) / elem_len)))
-    if summarize and a.shape[0] > 2 * _EDGE:
-        data = ([fmt.format(v) for v in a[:_EDGE].tolist()] + [" ..."]
-                + [fmt.format(v) for v in a[-_EDGE:].tolist()])
-    else:
-        data = [fmt.format(v) for v in a.tolist()]
-    lines = [", ".join(data[i:i + per_line]) for i in range(0, len(data), per_line)]
-    return "[" + ("," + "\n" + " " * (indent + 1)).join(lines) + "]"
-
-
-def _array_str(a, indent, summarize, fmt):
-    if a.ndim == 0:
-        return fmt.format(a.item())
-    if a.ndim == 1:
-        return _vector_str(a, indent, summarize, fmt)
-    if summarize and a.shape[0] > 2 * _EDGE:
-        slices = ([_array_str(a[i], indent + 1, summarize, fmt) for i in range(_EDGE)] + ["..."]
-                  + [_array_str(a[i], indent + 1, summarize, fmt)
-                     for i in range(len(a) - _EDGE, len(a))])
-    else:
-        slices = [_array_str(a[i], indent + 1, summarize, fmt) for i in range(a.shape[0])]
-    return "[" + ("," + "\n" * (a.ndim - 1) + " " * (indent + 1)).join(slices) + "]"
-
-
-def _tensor_repr(t):
-    """``tensor([1., 2.], requires_grad=True)``: torch's layout, torch's number formatting."""
-    a = np.asarray(t._data)
-    prefix = "tensor("
-    indent = len(prefix)
-    suffixes = []
-    default = a.dtype in (np.dtype(np.float32), np.dtype(np.int64), np.dtype(np.bool_))
-    if a.size == 0:
-        if a.ndim != 1:
-            suffixes.append("size=" + str(tuple(a.shape)))
-        if a.dtype != np.float32:
-            suffixes.append(f"dtype={t.dtype!r}")
-        body = "[]"
-    else:
-        if not default:
-            suffixes.append(f"dtype={t.dtype!r}")
-        summarize = a.size > _THRESHOLD
-        fmt = _Formatter(_summarized(a) if summarize else a, a.dtype.kind == "f")
-        body = _array_str(a, indent, summarize, fmt)
-    if t.grad_fn is not None:
-        suffixes.append(f"grad_fn=<{t.grad_fn._torch_name}>")
-    elif t._rg:
-        suffixes.append("requires_grad=True")
-    s = prefix + body
-    out = [s]
-    last = len(s) - s.rfind("\n") + 1
-    for suf in suffixes:
-        if last + len(suf) + 2 > _LINEWIDTH:
-            out.append(",\n" + " " * indent + suf)
-            last = indent + len(suf)
-        else:
-            out.append(", " + suf)
-            last += len(suf) + 2
-    out.append(")")
-    return "".join(out)
-
-
+# Tensor's methods call these at run time; the modules need Tensor, so they come after it
+from ._dispatch import (  # noqa: E402
+    _arg,
+    _binary,
+    _broadcast_msg,
+    _dim,
+    _dims,
+    _getitem,
+    _index,
+    _minmax,
+    _raw,
+    _sizes,
+)
+from ._inplace import _record_inplace, _setitem_class  # noqa: E402
 from ._ops.arithmetic import (  # noqa: E402
     Add,
     AddScalar,
@@ -1471,29 +1023,19 @@ from ._ops.linalg import Mm, matmul  # noqa: E402
 from ._ops.reduce import (  # noqa: E402
     AMax,
     AMin,
-    MaxAll,
-    MaxDim,
     MeanAll,
     MeanDim,
-    MinAll,
-    MinDim,
     SumAll,
     SumDim,
 )
 from ._ops.shape import (  # noqa: E402
-    CopySlices,
     Expand,
-    Index,
-    IndexPutInplace,
     Permute,
-    Select,
-    Slice,
     Squeeze,
     SqueezeDim,
     Transpose,
     TransposeT,
     Unsqueeze,
-    UnsqueezeIdx,
     View,
     _Fill,
 )
@@ -1502,4 +1044,3 @@ from .autograd import versions as _v  # noqa: E402
 from .autograd.engine import run_backward  # noqa: E402  (after Tensor)
 from .autograd.grad_mode import _State  # noqa: E402
 
-_VIEW_OPS = (View, Expand, Permute, Select)  # Select covers Slice and UnsqueezeIdx

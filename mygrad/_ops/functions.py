@@ -3,7 +3,8 @@
 import numpy as np
 
 from .. import dtypes as _dt
-from ..tensor import Tensor, _binary, _dim
+from .._dispatch import _binary, _dim
+from ..tensor import Tensor
 from .linalg import matmul as _matmul
 from .select import Maximum, Minimum, Where
 from .shape import Cat, Stack

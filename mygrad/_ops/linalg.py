@@ -123,7 +123,7 @@ def _check_matmul_shapes(sa, sb):
         try:
             np.broadcast_shapes(sa[:-2] if na > 2 else (), sb[:-2] if nb > 2 else ())
         except ValueError:
-            from ..tensor import _broadcast_msg
+            from .._dispatch import _broadcast_msg
 
             raise RuntimeError(_broadcast_msg(sa[:-2], sb[:-2])) from None
 

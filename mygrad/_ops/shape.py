@@ -285,7 +285,7 @@ class _Fill:
             try:
                 src = src.expand(x._data.shape)
             except RuntimeError:
-                from ..tensor import _broadcast_msg
+                from .._dispatch import _broadcast_msg
 
                 raise RuntimeError(_broadcast_msg(x._data.shape, src._data.shape)) from None
         return Copy.apply(x, src)
