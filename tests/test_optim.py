@@ -294,3 +294,33 @@ def test_training_side_by_side_for_100_steps(name, kwargs):
         rel = np.abs(a.detach().numpy() - b).max() / np.abs(b).max()
         assert rel < 1e-4, f"{n}: relative difference {rel:.2e}"
     assert losses[-1][0] < 0.5 * losses[0][0]  # and it actually learned something
+
+
+@pytest.mark.parametrize("opt_name, kwargs", [
+    ("SGD", {"lr": 0.1}), ("SGD", {"lr": 0.1, "momentum": 0.9}), ("Adam", {"lr": 0.01}),
+    ("RMSprop", {"lr": 0.01}), ("Adagrad", {"lr": 0.1})])
+@pytest.mark.parametrize("x_requires_grad", [False, True])
+def test_step_counts_as_in_place_like_torch(opt_name, kwargs, x_requires_grad):
+    """optimizer.step() modifies the parameters in place: the version counters move as torch's
+    do, and a second backward through a graph that saved a parameter fails exactly where torch's
+    fails (only when the saved weight is needed: x requires grad)."""
+    import torch
+
+    outcomes = []
+    for lib in (torch, mygrad):
+        lib.manual_seed(0)
+        lin = lib.nn.Linear(3, 2)
+        opt = getattr(lib.optim, opt_name)(lin.parameters(), **kwargs)
+        x = lib.ones(4, 3, requires_grad=x_requires_grad)
+        loss = (lin(x) ** 2).sum()
+        loss.backward(retain_graph=True)
+        versions = [lin.weight._version, lin.bias._version]
+        opt.step()
+        versions += [lin.weight._version, lin.bias._version]
+        try:
+            loss.backward()
+            raised = None
+        except RuntimeError as e:
+            raised = "modified by an inplace operation" in str(e)
+        outcomes.append((versions, raised))
+    assert outcomes[1] == outcomes[0]

@@ -133,6 +133,7 @@ class Linear(Op):
     """y = x Wᵀ + b for a 2-D input x of shape (N, in)."""
 
     _torch_name = "AddmmBackward0"
+    _cross = True  # x is needed only for W's gradient and W only for x's (versions.py)
 
     @staticmethod
     def forward(ctx, x, weight, bias):

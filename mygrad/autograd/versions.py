@@ -119,7 +119,7 @@ def check_saved(fn):
     recorded (only called while some array has been modified in place at all)."""
     saved = fn._saved
     inputs = fn.inputs
-    cross = getattr(fn, "_cross", False) and len(inputs) == 2
+    cross = getattr(fn, "_cross", False) and len(inputs) >= 2
     for s in saved:
         arr = s._data if hasattr(s, "_data") else s
         if not isinstance(arr, (np.ndarray, np.generic)):
@@ -131,7 +131,8 @@ def check_saved(fn):
         if epochs[-1] <= fn._e:
             continue
         if cross:  # Mul, Mm: an input's array is needed only for the *other* input's gradient
-            i = next((k for k, t in enumerate(inputs) if t is not None and t._data is arr), None)
+            i = next((k for k, t in enumerate(inputs[:2]) if t is not None and t._data is arr),
+                     None)
             if i is not None:
                 other = inputs[1 - i]
                 if other is None or not other._rg:

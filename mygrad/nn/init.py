@@ -16,6 +16,8 @@ __all__ = [
     "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
 ]
 
+from ..autograd import versions as _versions
+
 
 def _rng(generator):
     from ..utils._rng import numpy_generator
@@ -26,6 +28,7 @@ def _rng(generator):
 def _fill(tensor, values):
     arr = tensor._data
     arr[...] = values
+    _versions.bump(arr)  # in place, as torch counts it (t._version)
     return tensor
 
 

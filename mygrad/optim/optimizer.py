@@ -10,6 +10,7 @@ so that the numbers agree to float32 rounding.
 import numpy as np
 
 from .. import no_grad
+from ..autograd import versions as _versions
 from ..nn.parameter import zero_grad
 
 __all__ = ["Optimizer"]
@@ -126,7 +127,9 @@ class Optimizer:
             g = _grad_array(p)
             if g is None:
                 continue
-            yield _array(p), (-g if maximize else g), self.state.setdefault(p, {})
+            arr = _array(p)
+            _versions.bump(arr)  # an in-place update, as torch counts it (t._version)
+            yield arr, (-g if maximize else g), self.state.setdefault(p, {})
 
     # ------------------------------------------------------------------ saving and loading
     def state_dict(self):
