@@ -47,6 +47,16 @@ def expand(g, shape):
     return np.broadcast_to(g, shape)
 
 
+def saved_arrays(ctx):
+    """What forward saved, as the numpy arrays themselves, also under ``create_graph=True``
+    (where ``ctx.saved_tensors`` hands back Tensors): for masks and indices, which are
+    constants of the graph whatever the inputs are."""
+    saved = ctx._saved
+    if saved is None:  # freed by an earlier backward: saved_tensors raises torch's error
+        return ctx.saved_tensors
+    return saved
+
+
 def needs(ctx, i):
     """Does forward input i need a gradient?"""
     t = ctx.inputs[i]

@@ -97,7 +97,7 @@ class Mul(Op):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx._saved = (a, b)  # = ctx.save_for_backward(a, b), minus a call on the hot path
+        ctx.save_for_backward(a, b)
         return a * b
 
     @staticmethod

@@ -98,7 +98,7 @@ class AMax(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, ykeep = ctx._saved
+        x, ykeep = C.saved_arrays(ctx)
         mask = x == ykeep
         count = np.sum(mask, axis=ctx.dims, keepdims=True)
         if not ctx.keepdim:
@@ -158,7 +158,7 @@ class MaxDim(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        (idx,) = ctx._saved
+        (idx,) = C.saved_arrays(ctx)
         if idx is None:
             return grad, None, None, None
         onehot = np.zeros(ctx.shape, dtype=bool)

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from . import _common as C
 from ._common import Op
 
 
@@ -16,7 +17,7 @@ class Where(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        (cond,) = ctx._saved
+        (cond,) = C.saved_arrays(ctx)
         return None, grad * cond, grad * ~cond
 
 
@@ -34,7 +35,7 @@ class Maximum(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = ctx._saved
+        a, b = C.saved_arrays(ctx)
         wins = (a > b) if type(ctx)._ufunc is np.maximum else (a < b)
         dt = grad.dtype if isinstance(grad, (np.ndarray, np.generic)) else grad._data.dtype
         share = (wins + 0.5 * (a == b)).astype(dt)
