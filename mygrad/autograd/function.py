@@ -156,9 +156,16 @@ class Function:
         records this node when any input requires grad and grad mode is on."""
         ctx = object.__new__(cls)
         ctx._saved = ()
-        if len(args) == 1 and isinstance(args[0], Tensor):  # unary ops, spelled out for speed
+        n = len(args)
+        if n == 1 and isinstance(args[0], Tensor):  # unary ops, spelled out for speed
             x = args[0]
             return ctx._link(cls.forward(ctx, x._data), args, x._rg)
+        if n == 2:  # a tensor and an option (dim, index), or two operands: spelled out too
+            a, b = args
+            ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
+            y = cls.forward(ctx, a._data if ta else a, b._data if tb else b)
+            return ctx._link(y, (a if ta else None, b if tb else None),
+                             (ta and a._rg) or (tb and b._rg))
         arrays = []
         record = False
         for a in args:
@@ -175,30 +182,42 @@ class Function:
     @classmethod
     def _apply_pair(cls, a, b):
         """``apply(a, b)`` for two Tensors, called by the operators' fast paths (``h @ W + b``)
-        once they have checked the types and dtypes."""
+        once they have checked the types and dtypes. Spelled out: the hottest path."""
         ctx = object.__new__(cls)
         ctx._saved = ()
-        return ctx._link(cls.forward(ctx, a._data, b._data), (a, b), a._rg or b._rg)
+        y = cls.forward(ctx, a._data, b._data)
+        if (a._rg or b._rg) and _State.enabled:
+            return ctx._record(y, (a, b))
+        return _wrap(y)
 
     @classmethod
     def _apply_scalar(cls, a, c):
-        """``apply(a, c)`` for a Tensor ``a`` and a Python number ``c`` (the hot path of
-        ``y * 1.0001 + 0.0``)."""
+        """``apply(a, c)`` for a Tensor ``a`` and a Python number ``c`` (``y * 1.0001 + 0.0``,
+        ``lr * p.grad``). Spelled out, like ``_apply_pair``."""
         ctx = object.__new__(cls)
         ctx._saved = ()
-        return ctx._link(cls.forward(ctx, a._data, c), (a, None), a._rg)
+        y = cls.forward(ctx, a._data, c)
+        if a._rg and _State.enabled:
+            return ctx._record(y, (a, None))
+        return _wrap(y)
 
     def _link(self, y, inputs, record):
-        """The output Tensor around ``y``; when ``record`` (some input requires grad) and grad
-        mode is on (read after forward), this node becomes its ``grad_fn``."""
+        """The output Tensor around forward's result ``y``; this node becomes its ``grad_fn``
+        when ``record`` (some input requires grad) and grad mode is on (read after forward)."""
         if not isinstance(y, (np.ndarray, np.generic)):
             y = np.asarray(y)
-        if not (record and _State.enabled):
-            self._saved = ()
-            return _wrap(y)
+        if record and _State.enabled:
+            return self._record(y, inputs)
+        self._saved = ()
+        return _wrap(y)
+
+    def _record(self, y, inputs):
+        """Make this node ``y``'s ``grad_fn``: remember the inputs, the in-place epoch, and
+        whether forward saved its own output (create_graph then hands that back as the output
+        Tensor; derived here by identity, so no op has to declare it)."""
         self.inputs = inputs
         self._e = _State.epoch
-        out = None  # did forward save its own output? (create_graph needs to know)
+        out = None
         for s in self._saved:
             if s is y:
                 out = y
