@@ -4,6 +4,12 @@ Assigning a :class:`~mygrad.nn.Parameter` or another ``Module`` to an attribute 
 (``__setattr__``), so ``parameters()`` finds every weight of a model without a list kept by
 hand, ``state_dict()`` names them (``"0.weight"``, ``"fc.bias"``), and ``print(model)`` shows the
 tree in torch's format.
+
+Lecture 9 builds this class's core in a few lines: ``__setattr__`` files a Parameter under
+``_parameters`` and a Module under ``_modules``, ``named_parameters`` walks them recursively
+with dotted names, ``zero_grad`` resets every ``.grad``, and ``__call__`` runs ``forward``.
+That core is here, with the same names; the rest is torch's API around it (buffers, hooks,
+``state_dict``, ``train``/``eval``, ``to``, printing) and torch's rules for odd assignments.
 """
 
 from collections import OrderedDict, namedtuple
@@ -139,6 +145,8 @@ class Module:
     register_module = add_module
 
     def __setattr__(self, name, value):
+        # lecture 9's registration (a Parameter -> _parameters, a Module -> _modules), plus
+        # torch's rules: None clears a slot, a buffer stays a buffer, wrong types are refused
         params = self.__dict__.get("_parameters")
         if isinstance(value, Parameter):
             self._check_init("parameters")

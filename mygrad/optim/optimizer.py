@@ -5,6 +5,12 @@ An optimiser updates parameters *in place* from their ``.grad``; it never writes
 once per parameter group by ``step()``, and do their arithmetic on the numpy arrays behind
 the tensors, with the same formulas and in the same order as torch's single-tensor code path
 so that the numbers agree to float32 rounding.
+
+Lecture 9's ``Optimizer`` keeps a parameter list and a state dict per parameter, and its
+subclasses write ``update(g, state)``, the step to subtract. Here the same idea carries torch's
+interface: parameter *groups* (each with its own ``lr``), ``state`` keyed by parameter, and
+``_update(group)`` doing ``p -= lr * step`` on the arrays (see ``sgd.py``: momentum is
+``buf = momentum * buf + g``, as in the lecture's Momentum).
 """
 
 import numpy as np
