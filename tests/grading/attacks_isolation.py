@@ -29,11 +29,25 @@ SECRET = "COURSE-HOLDER-SECRET-5e0c-" + "d41f"  # only the holder's notebook con
 SPY = f"""
 import os
 _seen = []
+# read-only mounts the sandbox binds back into /tmp (a checkout or venv that lives there), and
+# the directories leading to them, are the same for every job: not something left behind
+_ro = set()
+with open("/proc/self/mountinfo") as _f:
+    for _line in _f:
+        _parts = _line.split()
+        if "ro" in _parts[5].split(","):
+            _ro.add(_parts[4])
+_keep = _ro | {{os.path.dirname(_m) for _m in _ro}}
+for _m in list(_ro):
+    while _m not in ("/", ""):
+        _m = os.path.dirname(_m)
+        _keep.add(_m)
 for _d in ("/scratch", "/tmp", "/dev/shm"):
     for _root, _dirs, _files in os.walk(_d):
+        _dirs[:] = [_n for _n in _dirs if os.path.join(_root, _n) not in _ro]
         for _n in _dirs + _files:
             _p = os.path.join(_root, _n)
-            if _p != "/scratch/work":
+            if _p != "/scratch/work" and _p not in _keep:
                 _seen.append(_p)
 for _kind in ("shm", "sem", "msg"):
     with open(f"/proc/sysvipc/{{_kind}}") as _f:
