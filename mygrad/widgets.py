@@ -29,6 +29,7 @@ __all__ = [
     "BackwardTrace", "backward_steps", "plot_backward_step", "plot_backward_steps",
     "backward_stepper", "jacobian_costs", "plot_jacobian_costs", "mode_cost_explorer",
     "Surface", "SURFACES", "optimizer_paths", "plot_optimizer_paths", "optimizer_playground",
+    "interact",
 ]
 
 WIDGET_NOTE = "（操作できる図です。Jupyter / Colab でセルを実行すると表示されます）"
@@ -877,3 +878,21 @@ def optimizer_playground(surface="細長い谷", steps=None):
     rate slider (plus steps, momentum and the surface). Stored outputs show the paths at the
     default learning rates. The paths are ``mygrad.optim``'s; see :func:`optimizer_paths`."""
     return _OptimizerPlayground(surface, steps)
+
+
+# --------------------------------------------------------------------------------------------
+# 4. ipywidgets.interact with a stored picture
+# --------------------------------------------------------------------------------------------
+def interact(func, **controls):
+    """Like ``ipywidgets.interact(func, **controls)`` (each control an ipywidgets control),
+    for a ``func`` that draws a figure: ``func`` is first called once with the controls'
+    starting values, so a committed notebook keeps that picture, then the live controls are
+    shown with a Japanese sentence, not a widget repr, as their plain-text fallback. Without
+    ipywidgets only the picture is drawn."""
+    func(**{name: control.value for name, control in controls.items()})
+    w = _widgets()
+    if w is None:
+        return None
+    ui = w.interactive(func, **controls)
+    _display_widget(ui, "（スライダーで動かせる図です。上の図は最初の値のときのもの）")
+    return None

@@ -491,3 +491,25 @@ def test_widget_controls_redraw(monkeypatch):
     assert len(drawn) == before + 1  # one redraw, not one per reset slider
     assert drawn[-1].axes[0].get_title().startswith("谷が 2 つ：80 ステップ")
     assert box.children[0].children[1].value == widgets.SURFACES["谷が 2 つ"].steps
+
+
+def test_interact_draws_the_start_values_then_the_controls(monkeypatch):
+    import IPython.display
+    import ipywidgets
+
+    calls, shown = [], []
+    monkeypatch.setattr(IPython.display, "display", lambda *a, **k: shown.append((a, k)))
+    slider = ipywidgets.FloatSlider(value=0.3, min=0.0, max=1.0)
+    widgets.interact(lambda lr, steps: calls.append((lr, steps)), lr=slider,
+                     steps=ipywidgets.IntSlider(value=30, min=1, max=100))
+    assert calls[0] == (0.3, 30)   # the stored picture: the starting values
+    (bundle,), kw = shown[-1]
+    assert kw == {"raw": True} and "interactive(" not in bundle["text/plain"]
+    assert "model_id" in bundle["application/vnd.jupyter.widget-view+json"]
+    slider.value = 0.6
+    assert calls[-1] == (0.6, 30)
+    monkeypatch.setattr(widgets, "_widgets", lambda: None)
+    calls.clear()
+    shown.clear()
+    widgets.interact(lambda lr: calls.append(lr), lr=slider)
+    assert calls == [0.6] and shown == []
