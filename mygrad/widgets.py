@@ -885,14 +885,15 @@ def optimizer_playground(surface="細長い谷", steps=None):
 # --------------------------------------------------------------------------------------------
 def interact(func, **controls):
     """Like ``ipywidgets.interact(func, **controls)`` (each control an ipywidgets control),
-    for a ``func`` that draws a figure: ``func`` is first called once with the controls'
-    starting values, so a committed notebook keeps that picture, then the live controls are
+    for a ``func`` that draws or prints: ``func`` is first called once with the controls'
+    starting values, so a committed notebook keeps that output, then the live controls are
     shown with a Japanese sentence, not a widget repr, as their plain-text fallback. Without
-    ipywidgets only the picture is drawn."""
+    ipywidgets only that first output is shown."""
     func(**{name: control.value for name, control in controls.items()})
     w = _widgets()
     if w is None:
         return None
     ui = w.interactive(func, **controls)
-    _display_widget(ui, "（スライダーで動かせる図です。上の図は最初の値のときのもの）")
+    _display_widget(ui, "（操作できるウィジェットです。上の出力は最初の値のときのもの。"
+                        "Jupyter / Colab でセルを実行すると表示されます）")
     return None
