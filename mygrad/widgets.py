@@ -29,7 +29,7 @@ __all__ = [
     "BackwardTrace", "backward_steps", "plot_backward_step", "plot_backward_steps",
     "backward_stepper", "jacobian_costs", "plot_jacobian_costs", "mode_cost_explorer",
     "Surface", "SURFACES", "optimizer_paths", "plot_optimizer_paths", "optimizer_playground",
-    "interact",
+    "interact", "progress",
 ]
 
 WIDGET_NOTE = "（操作できる図です。Jupyter / Colab でセルを実行すると表示されます）"
@@ -897,3 +897,35 @@ def interact(func, **controls):
     _display_widget(ui, "（操作できるウィジェットです。上の出力は最初の値のときのもの。"
                         "Jupyter / Colab でセルを実行すると表示されます）")
     return None
+
+
+# --------------------------------------------------------------------------------------------
+# 5. a progress bar whose stored output is its final state
+# --------------------------------------------------------------------------------------------
+class _DisplayLine:
+    """A file for tqdm that keeps one line in one display: each new state of the bar replaces
+    the previous one (``update_display``), so a saved notebook holds only the last state, not
+    every state a text stream would pile up."""
+
+    encoding = "utf-8"  # tqdm draws its bar with Unicode blocks only for a file that says so
+
+    def __init__(self):
+        from IPython.display import display
+
+        self._handle = display({"text/plain": ""}, raw=True, display_id=True)
+
+    def write(self, text):
+        lines = [line for line in text.replace("\r", "\n").split("\n") if line.strip()]
+        if lines and self._handle is not None:
+            self._handle.update({"text/plain": lines[-1].rstrip()}, raw=True)
+
+    def flush(self):
+        pass
+
+
+def progress(iterable, desc="", **options):
+    """``tqdm(iterable, desc=desc, **options)`` drawn on one display line that is replaced as
+    the bar moves: live in Jupyter / Colab, and only the final state in a saved notebook."""
+    from tqdm import tqdm
+
+    return tqdm(iterable, desc=desc, file=_DisplayLine(), **options)

@@ -513,3 +513,20 @@ def test_interact_draws_the_start_values_then_the_controls(monkeypatch):
     shown.clear()
     widgets.interact(lambda lr: calls.append(lr), lr=slider)
     assert calls == [0.6] and shown == []
+
+
+def test_progress_keeps_one_line_that_ends_in_the_final_state(monkeypatch):
+    import IPython.display
+
+    states = []
+
+    class Handle:
+        def update(self, bundle, raw=False):
+            states.append(bundle["text/plain"])
+
+    monkeypatch.setattr(IPython.display, "display",
+                        lambda *a, display_id=False, **k: Handle() if display_id else None)
+    total = sum(widgets.progress(range(50), desc="学習", mininterval=0))
+    assert total == sum(range(50))
+    assert states and all("\r" not in s and "\n" not in s for s in states)
+    assert states[-1].startswith("学習: 100%|██████████|") and "50/50" in states[-1]
