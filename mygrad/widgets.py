@@ -29,6 +29,7 @@ __all__ = [
     "BackwardTrace", "backward_steps", "plot_backward_step", "plot_backward_steps",
     "backward_stepper", "jacobian_costs", "plot_jacobian_costs", "mode_cost_explorer",
     "Surface", "SURFACES", "optimizer_paths", "plot_optimizer_paths", "optimizer_playground",
+    "interact", "progress",
 ]
 
 WIDGET_NOTE = "（操作できる図です。Jupyter / Colab でセルを実行すると表示されます）"
@@ -159,7 +160,10 @@ def _trace_value(root):
             if id(p) not in seen:
                 seen.add(id(p))
                 stack.append(p)
-    order.sort(key=lambda v: v._stamp)  # creation order: inputs before their consumers
+    if all(getattr(v, "_stamp", None) is not None for v in order):
+        order.sort(key=lambda v: v._stamp)  # creation order: inputs before their consumers
+    else:  # a lecture's own Value without creation stamps: any topological order will do
+        order = _topological(root, lambda v: v._prev)
     index = {id(v): i for i, v in enumerate(order)}
     nodes = [{"label": v.label, "op": v._op, "data": float(v.data)} for v in order]
     edges = list(dict.fromkeys((index[id(p)], index[id(v)]) for v in order for p in v._prev))
@@ -280,9 +284,124 @@ def _trace_tensor(root, names):
     return BackwardTrace(nodes, edges, steps, start)
 
 
+def _topological(root, inputs_of):
+    """Every node reachable from ``root``, each after all of its inputs (no recursion)."""
+    order, seen, stack = [], set(), [(root, False)]
+    while stack:
+        v, done = stack.pop()
+        if done:
+            order.append(v)
+            continue
+        if id(v) in seen:
+            continue
+        seen.add(id(v))
+        stack.append((v, True))
+        stack.extend((p, False) for p in reversed(list(inputs_of(v))) if id(p) not in seen)
+    return order
+
+
+def _trace_recorded(root):
+    """A node that stores its inputs with their local derivatives, ``inputs = [(node, d), ...]``
+    (lecture 4's ``Node``): the local derivatives are read, not recomputed."""
+    order = _topological(root, lambda v: [p for p, _ in v.inputs])
+    index = {id(v): i for i, v in enumerate(order)}
+    nodes = [{"label": v.label, "op": v.op, "data": float(v.data)} for v in order]
+    edges = list(dict.fromkeys((index[id(p)], index[id(v)]) for v in order for p, _ in v.inputs))
+    grads = [None] * len(order)
+    grads[index[id(root)]] = 1.0
+    start = list(grads)
+    steps = []
+    for v in reversed(order):
+        if not v.inputs:
+            continue
+        i = index[id(v)]
+        up = grads[i] if grads[i] is not None else 0.0
+        local, contribution = {}, {}
+        for p, d in v.inputs:  # x * x lists x twice: both local derivatives add up
+            j = index[id(p)]
+            local[j] = local.get(j, 0.0) + float(d)
+            contribution[j] = contribution.get(j, 0.0) + up * float(d)
+        for j, c in contribution.items():
+            grads[j] = c if grads[j] is None else grads[j] + c
+        steps.append(BackwardStep(i, tuple(index[id(p)] for p, _ in v.inputs), up, local,
+                                  contribution, list(grads)))
+    return BackwardTrace(nodes, edges, steps, start)
+
+
+def _trace_torch(root, names):
+    """A torch tensor's recorded graph, walked through ``grad_fn.next_functions`` (torch is
+    not imported here: each node's own backward is called, ``grad_fn(upstream)``). Nodes are
+    the ``grad_fn`` objects and the leaves (``AccumulateGrad.variable``); call it before
+    ``backward()``, which frees what the nodes saved."""
+    if root.numel() != 1:
+        raise ValueError(
+            "backward_steps: the output must have one element (like backward() without a "
+            f"gradient argument), got shape {tuple(root.shape)}")
+    if root.grad_fn is None:
+        raise ValueError("backward_steps: the output has no grad_fn (no graph to step through)")
+
+    def key(fn):  # a leaf is its tensor, an operation its grad_fn
+        return getattr(fn, "variable", fn)
+
+    def inputs_of(fn):
+        return [f for f, _ in fn.next_functions if f is not None]
+
+    order = _topological(root.grad_fn, inputs_of)
+    index = {id(key(fn)): i for i, fn in enumerate(order)}
+    by_name = {id(t.grad_fn if t.grad_fn is not None else t): (name, t)
+               for name, t in (names or {}).items()}
+    nodes = []
+    for fn in order:
+        name, tensor = by_name.get(id(key(fn)), ("", None))
+        leaf = fn is not key(fn)
+        tensor = key(fn) if leaf else tensor
+        nodes.append({"label": name, "op": "" if leaf else type(fn).__name__,
+                      "data": None if tensor is None else tensor.detach().numpy().copy()})
+    edges = list(dict.fromkeys((index[id(key(p))], index[id(key(fn))])
+                               for fn in order for p in inputs_of(fn)))
+
+    def send(fn, upstream):
+        """What fn's backward sends to each input for ``upstream``."""
+        out = fn(upstream)
+        out = out if isinstance(out, tuple) else (out,)
+        sent = {}
+        for (p, _), g in zip(fn.next_functions, out):
+            if p is None or g is None:
+                continue
+            j = index[id(key(p))]
+            g = g.detach()
+            sent[j] = g if j not in sent else sent[j] + g
+        return sent
+
+    grads = [None] * len(order)
+    grads[index[id(root.grad_fn)]] = root.detach().new_ones(tuple(root.shape))
+    start = [None if g is None else g.numpy().copy() for g in grads]
+    steps = []
+    for fn in reversed(order):
+        if fn is not key(fn):
+            continue  # a leaf: its gradient is complete, nothing to send
+        i = index[id(fn)]
+        up = grads[i]
+        sent = send(fn, up)
+        local = ({j: g.numpy().copy() for j, g in send(fn, up.new_ones(up.shape)).items()}
+                 if up.numel() == 1 else {})
+        for j, c in sent.items():
+            grads[j] = c if grads[j] is None else grads[j] + c
+        steps.append(BackwardStep(i, tuple(index[id(key(p))] for p in inputs_of(fn)),
+                                  up.numpy().copy(), local,
+                                  {j: c.numpy().copy() for j, c in sent.items()},
+                                  [None if g is None else g.numpy().copy() for g in grads]))
+    return BackwardTrace(nodes, edges, steps, start)
+
+
 def backward_steps(root, names=None):
     """Record the backward pass from ``root`` (a ``mygrad.Value`` or a one-element ``Tensor``)
     node by node, without changing any ``.grad``; returns a :class:`BackwardTrace`.
+
+    The lectures' own engines work too, before the packaged ones are built: a Value that keeps
+    ``_prev`` and a ``_backward(out)`` rule (lecture 5), a node that keeps
+    ``inputs = [(input, local derivative), ...]`` (lecture 4), and a torch tensor with a
+    ``grad_fn`` (lecture 6; each ``grad_fn`` is one node, named after its class).
 
     The order is the engine's: newest node first, each node after every node that uses it,
     so a node's gradient is complete when its turn comes. For tensors call this *before*
@@ -296,8 +415,15 @@ def backward_steps(root, names=None):
         return _trace_value(root)
     if isinstance(root, Tensor):
         return _trace_tensor(root, names)
-    raise TypeError("backward_steps expects a mygrad.Value or a mygrad.Tensor, got "
-                    f"{type(root).__name__}")
+    # the lectures' own engines and torch, told apart by what a node records
+    if callable(getattr(root, "_backward", None)) or getattr(root, "_prev", None) is not None:
+        return _trace_value(root)      # lecture 5's Value: _prev and a _backward(out) rule
+    if isinstance(getattr(root, "inputs", None), (list, tuple)):
+        return _trace_recorded(root)   # lecture 4's Node: inputs with local derivatives
+    if getattr(getattr(root, "grad_fn", None), "next_functions", None) is not None:
+        return _trace_torch(root, names)
+    raise TypeError("backward_steps expects a mygrad.Value, a mygrad.Tensor, a torch tensor "
+                    f"with a grad_fn, or a node with inputs, got {type(root).__name__}")
 
 
 def _short(x):
@@ -748,3 +874,54 @@ def optimizer_playground(surface="細長い谷", steps=None):
     rate slider (plus steps, momentum and the surface). Stored outputs show the paths at the
     default learning rates. The paths are ``mygrad.optim``'s; see :func:`optimizer_paths`."""
     return _OptimizerPlayground(surface, steps)
+
+
+# --------------------------------------------------------------------------------------------
+# 4. ipywidgets.interact with a stored picture
+# --------------------------------------------------------------------------------------------
+def interact(func, **controls):
+    """Like ``ipywidgets.interact(func, **controls)`` (each control an ipywidgets control),
+    for a ``func`` that draws or prints: ``func`` is first called once with the controls'
+    starting values, so a committed notebook keeps that output, then the live controls are
+    shown with a Japanese sentence, not a widget repr, as their plain-text fallback. Without
+    ipywidgets only that first output is shown."""
+    func(**{name: control.value for name, control in controls.items()})
+    w = _widgets()
+    if w is None:
+        return None
+    ui = w.interactive(func, **controls)
+    _display_widget(ui, "（操作できるウィジェットです。上の出力は最初の値のときのもの。"
+                        "Jupyter / Colab でセルを実行すると表示されます）")
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# 5. a progress bar whose stored output is its final state
+# --------------------------------------------------------------------------------------------
+class _DisplayLine:
+    """A file for tqdm that keeps one line in one display: each new state of the bar replaces
+    the previous one (``update_display``), so a saved notebook holds only the last state, not
+    every state a text stream would pile up."""
+
+    encoding = "utf-8"  # tqdm draws its bar with Unicode blocks only for a file that says so
+
+    def __init__(self):
+        from IPython.display import display
+
+        self._handle = display({"text/plain": ""}, raw=True, display_id=True)
+
+    def write(self, text):
+        lines = [line for line in text.replace("\r", "\n").split("\n") if line.strip()]
+        if lines and self._handle is not None:
+            self._handle.update({"text/plain": lines[-1].rstrip()}, raw=True)
+
+    def flush(self):
+        pass
+
+
+def progress(iterable, desc="", **options):
+    """``tqdm(iterable, desc=desc, **options)`` drawn on one display line that is replaced as
+    the bar moves: live in Jupyter / Colab, and only the final state in a saved notebook."""
+    from tqdm import tqdm
+
+    return tqdm(iterable, desc=desc, file=_DisplayLine(), **options)

@@ -174,29 +174,12 @@ def test_check_notebook_and_cli(tmp_path, capsys):
 
 # ------------------------------------------------------------------------------ the lectures
 LECTURES = sorted((ROOT / "lectures").glob("[0-9][0-9]_*.ipynb"))
-# (lecture number, check) pairs that fail today; issue 15 applies the fixes to the lectures
-# and removes the pair here (strict: a pair that starts passing must be removed).
-KNOWN = {
-    (1, "glossary"), (1, "figure-text"),
-    (2, "glossary"), (2, "figure-text"), (2, "hygiene"),
-    (3, "glossary"), (3, "figure-text"), (3, "hygiene"),
-    (4, "glossary"), (4, "figure-text"),
-    (5, "glossary"), (5, "section-ref"), (5, "figure-text"), (5, "hygiene"),
-    (6, "glossary"), (6, "figure-text"),
-    (7, "glossary"), (7, "section-ref"), (7, "figure-text"), (7, "hygiene"),
-    (8, "glossary"), (8, "figure-text"),
-    (9, "section-ref"), (9, "figure-text"), (9, "hygiene"),
-    (10, "glossary"), (10, "figure-text"),
-}
 
 
 def _cases():
     for path in LECTURES:
-        n = lc.lecture_number(path)
         for check in lc.CHECKS:
-            marks = [pytest.mark.xfail(strict=True, reason="issue 15: not yet applied")] \
-                if (n, check) in KNOWN else []
-            yield pytest.param(path, check, id=f"{path.stem}-{check}", marks=marks)
+            yield pytest.param(path, check, id=f"{path.stem}-{check}")
 
 
 @pytest.fixture(scope="module")

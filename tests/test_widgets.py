@@ -205,6 +205,98 @@ def test_tensor_stepper_matrix_graph_matches_torch():
         widgets.backward_steps(W @ x)
 
 
+class RecordedNode:
+    """Lecture 4's Node in brief: inputs with their local derivatives, numbered by creation."""
+
+    created = 0
+
+    def __init__(self, data, inputs=(), op="", label=""):
+        self.data, self.inputs, self.op, self.label = float(data), list(inputs), op, label
+        RecordedNode.created += 1
+        self.number = RecordedNode.created
+
+    def __mul__(self, other):
+        return RecordedNode(self.data * other.data, [(self, other.data), (other, self.data)], "*")
+
+    def __add__(self, other):
+        return RecordedNode(self.data + other.data, [(self, 1.0), (other, 1.0)], "+")
+
+    def tanh(self):
+        t = math.tanh(self.data)
+        return RecordedNode(t, [(self, 1 - t ** 2)], "tanh")
+
+
+class LectureValue:
+    """Lecture 5's Value in brief: _prev and a _backward(out) rule, no creation stamp."""
+
+    def __init__(self, data, prev=(), op="", label=""):
+        self.data, self.grad, self._prev, self._op, self.label = float(data), 0.0, prev, op, label
+        self._backward = None
+
+    def _binary(self, other, data, op, da, db):
+        out = LectureValue(data, (self, other), op)
+
+        def _backward(out):
+            self.grad += da * out.grad
+            other.grad += db * out.grad
+        out._backward = _backward
+        return out
+
+    def __mul__(self, other):
+        return self._binary(other, self.data * other.data, "*", other.data, self.data)
+
+    def __add__(self, other):
+        return self._binary(other, self.data + other.data, "+", 1.0, 1.0)
+
+    def tanh(self):
+        out = LectureValue(math.tanh(self.data), (self,), "tanh")
+
+        def _backward(out):
+            self.grad += (1 - out.data ** 2) * out.grad
+        out._backward = _backward
+        return out
+
+
+@pytest.mark.parametrize("kind", ["Node", "Value"])
+def test_stepper_on_the_lectures_own_engines(kind):
+    cls = RecordedNode if kind == "Node" else LectureValue
+    a, b, c = cls(0.7, label="a"), cls(-1.3, label="b"), cls(2.1, label="c")
+    d = a * b
+    y = (d + c).tanh() * a        # a is used twice
+    y.label = "y"
+    trace = widgets.backward_steps(y)
+    at, bt, ct = (torch.tensor(v, dtype=F64, requires_grad=True) for v in (0.7, -1.3, 2.1))
+    (torch.tanh(at * bt + ct) * at).backward()
+    idx = by_label(trace)
+    final = trace.grads_at(trace.n_frames - 1)
+    for name, t in {"a": at, "b": bt, "c": ct}.items():
+        assert final[idx[name]] == pytest.approx(t.grad.item(), rel=1e-12)
+    position = {s.node: k for k, s in enumerate(trace.steps)}
+    for i, j in trace.edges:
+        if i in position:
+            assert position[i] > position[j]
+    if kind == "Value":
+        assert [v.grad for v in (a, b, c, d, y)] == [0.0] * 5  # nothing accumulated
+
+
+def test_stepper_on_a_torch_graph():
+    x = torch.tensor([1.0, 0.5, -1.0], dtype=F64, requires_grad=True)
+    w = torch.tensor([0.5, 1.0, 2.0], dtype=F64, requires_grad=True)
+    loss = (w * x).tanh().sum()
+    trace = widgets.backward_steps(loss, names={"x": x, "w": w, "loss": loss})
+    ops = [trace.nodes[s.node]["op"] for s in trace.steps]
+    assert ops == ["SumBackward0", "TanhBackward0", "MulBackward0"]
+    assert x.grad is None and w.grad is None
+    final = trace.grads_at(trace.n_frames - 1)
+    idx = by_label(trace)
+    loss.backward()
+    np.testing.assert_allclose(final[idx["x"]], x.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(final[idx["w"]], w.grad.numpy(), rtol=1e-12)
+    assert trace.steps[0].local  # a one-element node shows its local derivatives
+    fig = widgets.plot_backward_steps(trace)
+    assert fig.axes[-1].get_title() or fig.axes[0].get_title()
+
+
 def test_frames_and_drawing():
     _, _, y = label_nodes_value()
     trace = widgets.backward_steps(y)
@@ -399,3 +491,42 @@ def test_widget_controls_redraw(monkeypatch):
     assert len(drawn) == before + 1  # one redraw, not one per reset slider
     assert drawn[-1].axes[0].get_title().startswith("谷が 2 つ：80 ステップ")
     assert box.children[0].children[1].value == widgets.SURFACES["谷が 2 つ"].steps
+
+
+def test_interact_draws_the_start_values_then_the_controls(monkeypatch):
+    import IPython.display
+    import ipywidgets
+
+    calls, shown = [], []
+    monkeypatch.setattr(IPython.display, "display", lambda *a, **k: shown.append((a, k)))
+    slider = ipywidgets.FloatSlider(value=0.3, min=0.0, max=1.0)
+    widgets.interact(lambda lr, steps: calls.append((lr, steps)), lr=slider,
+                     steps=ipywidgets.IntSlider(value=30, min=1, max=100))
+    assert calls[0] == (0.3, 30)   # the stored picture: the starting values
+    (bundle,), kw = shown[-1]
+    assert kw == {"raw": True} and "interactive(" not in bundle["text/plain"]
+    assert "model_id" in bundle["application/vnd.jupyter.widget-view+json"]
+    slider.value = 0.6
+    assert calls[-1] == (0.6, 30)
+    monkeypatch.setattr(widgets, "_widgets", lambda: None)
+    calls.clear()
+    shown.clear()
+    widgets.interact(lambda lr: calls.append(lr), lr=slider)
+    assert calls == [0.6] and shown == []
+
+
+def test_progress_keeps_one_line_that_ends_in_the_final_state(monkeypatch):
+    import IPython.display
+
+    states = []
+
+    class Handle:
+        def update(self, bundle, raw=False):
+            states.append(bundle["text/plain"])
+
+    monkeypatch.setattr(IPython.display, "display",
+                        lambda *a, display_id=False, **k: Handle() if display_id else None)
+    total = sum(widgets.progress(range(50), desc="学習", mininterval=0))
+    assert total == sum(range(50))
+    assert states and all("\r" not in s and "\n" not in s for s in states)
+    assert states[-1].startswith("学習: 100%|██████████|") and "50/50" in states[-1]
