@@ -320,3 +320,21 @@ def test_linear_any_leading_shape(lead, fin, fout, bias, seed):
     ins_t = [tx, tw] + ([tb] if bias else [])
     _check(F.linear(x, w, b), torch.nn.functional.linear(tx, tw, tb), ins_m, ins_t,
            rtol=1e-10, atol=1e-12)
+
+
+def test_bce_of_small_probabilities_matches_torch_to_the_last_digits():
+    """torch takes log1p(-p), not log(1 - p): for small p (1 - p rounds) the two differ from
+    the 7th digit on."""
+    import torch
+
+    import mygrad
+
+    rng = np.random.default_rng(3)
+    p = np.concatenate([10.0 ** -rng.uniform(5, 12, 50), rng.uniform(0, 1, 50)])
+    t = np.concatenate([np.zeros(50), rng.uniform(0, 1, 50)])  # t = 0: the loss is -log(1-p)
+    for reduction in ("mean", "sum", "none"):
+        a = torch.nn.functional.binary_cross_entropy(torch.tensor(p), torch.tensor(t),
+                                                     reduction=reduction).numpy()
+        b = mygrad.nn.functional.binary_cross_entropy(mygrad.tensor(p), mygrad.tensor(t),
+                                                      reduction=reduction).numpy()
+        np.testing.assert_allclose(b, a, rtol=1e-13, atol=0)

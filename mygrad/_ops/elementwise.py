@@ -108,7 +108,10 @@ class Sigmoid(Op):
 
     @staticmethod
     def forward(ctx, x):
-        y = np.exp(-np.logaddexp(0, -x))  # 1 / (1 + e^-x) without overflow
+        with np.errstate(over="ignore"):  # e^-x = inf for x < -709 gives y = 0, as in torch
+            e = np.exp(-x)
+        e += 1
+        y = np.reciprocal(e, out=e) if type(e) is np.ndarray else 1 / e  # torch's 1 / (1 + e^-x)
         ctx.save_for_backward(y)
         return y
 
