@@ -7,14 +7,21 @@ results are plain tensors with no ``grad_fn`` (nothing is recorded, nothing is s
 import functools
 
 
-class _State:
-    __slots__ = ()
-    enabled = True        # record operations?
-    create_graph = False  # inside a backward pass with create_graph=True?
-    epoch = 0             # in-place modifications so far (autograd/versions.py)
-    history_epoch = 0     # the latest recorded in-place change of a tensor's history
+class _GradState:
+    """The flags every operation reads. One instance (``_State``), not class attributes:
+    writing a class attribute invalidates Python's attribute caches for the class, and the
+    flags change often (every ``no_grad`` block, every in-place update)."""
+
+    __slots__ = ("enabled", "create_graph", "epoch", "history_epoch")
+
+    def __init__(self):
+        self.enabled = True         # record operations?
+        self.create_graph = False   # inside a backward pass with create_graph=True?
+        self.epoch = 0              # in-place modifications so far (autograd/versions.py)
+        self.history_epoch = 0      # the latest recorded in-place change of a tensor's history
 
 
+_State = _GradState()
 state = _State
 
 
