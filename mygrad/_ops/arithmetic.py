@@ -49,6 +49,24 @@ class MulScalar(Op):
         return grad * ctx.c, None
 
 
+class DivScalar(Op):
+    """``tensor / number`` where torch's C++ divides by a Scalar (DivBackward1): the mean of
+    ``cross_entropy`` with probability targets."""
+
+    __slots__ = ("c",)
+    _torch_name = "DivBackward1"
+    _torch_inputs = 1
+
+    @staticmethod
+    def forward(ctx, a, c):
+        ctx.c = c
+        return a / c
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad / ctx.c, None
+
+
 class Sub(Op):
     __slots__ = ()
     _torch_name = "SubBackward0"
@@ -67,6 +85,7 @@ class RSub(Op):
 
     __slots__ = ()
     _torch_name = "RsubBackward1"
+    _torch_inputs = 1
 
     @staticmethod
     def forward(ctx, a, b):
@@ -146,6 +165,7 @@ class Pow(Op):
 
     __slots__ = ()
     _torch_name = "PowBackward0"
+    _torch_inputs = 1
 
     @staticmethod
     def forward(ctx, x, p):

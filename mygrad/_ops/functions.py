@@ -6,7 +6,7 @@ from .. import dtypes as _dt
 from .._dispatch import _binary, _dim
 from ..tensor import Tensor
 from .linalg import matmul as _matmul
-from .select import Maximum, Minimum, Where
+from .select import MaskedFill, Maximum, Minimum, Where
 from .shape import Cat, Stack
 
 __all__ = [
@@ -215,5 +215,29 @@ def minimum(input, other, *, out=None):  # noqa: A002
     return _binary(Minimum, _check(input, "minimum"), _check(other, "minimum"))
 
 
+_C_NAMES = {"float32": "float", "float64": "double", "float16": "half", "int64": "long",
+            "int32": "int", "int16": "short", "int8": "signed char", "uint8": "unsigned char"}
+
+
 def masked_fill(input, mask, value):  # noqa: A002
-    return where(mask, _as_tensor(value, input), input)
+    """``input`` with ``value`` where ``mask`` is True: input's dtype and shape (torch)."""
+    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    if m.dtype != np.bool_:
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
+                           f"{_C_NAMES.get(m.dtype.name, m.dtype.name)}")
+    if isinstance(value, Tensor):
+        if value.ndim != 0:
+            raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but "
+                               f"got tensor with {value.ndim} dimension(s).")
+        if value.requires_grad:  # the value's gradient too: the general where
+            return where(mask, value.to(input.dtype), input)
+        value = value._data
+    try:
+        fits = np.broadcast_shapes(m.shape, input._data.shape) == input._data.shape
+    except ValueError:
+        fits = False
+    if not fits:
+        from .._dispatch import _broadcast_msg
+
+        raise RuntimeError(_broadcast_msg(m.shape, tuple(input.shape)))
+    return MaskedFill.apply(input, m, value)

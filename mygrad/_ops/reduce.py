@@ -33,6 +33,7 @@ class SumAll(Op):
 class SumDim(Op):
     __slots__ = ("shape", "dims", "keepdim")
     _torch_name = "SumBackward1"
+    _torch_inputs = 1
 
     @staticmethod
     def forward(ctx, x, dims, keepdim):
@@ -69,6 +70,7 @@ class MeanAll(Op):
 class MeanDim(Op):
     __slots__ = ("shape", "dims", "keepdim")
     _torch_name = "MeanBackward1"
+    _torch_inputs = 1
 
     @staticmethod
     def forward(ctx, x, dims, keepdim):
@@ -90,6 +92,7 @@ class AMax(Op):
 
     __slots__ = ("dims", "keepdim")
     _torch_name = "AmaxBackward0"
+    _torch_inputs = 1
     _reduce = staticmethod(np.max)
 
     @staticmethod
@@ -145,6 +148,7 @@ class MaxDim(Op):
 
     __slots__ = ("shape", "dim", "keepdim")
     _torch_name = "MaxBackward0"
+    _torch_inputs = 1
 
     @staticmethod
     def forward(ctx, x, dim, idx, keepdim):
