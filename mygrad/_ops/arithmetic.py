@@ -1,6 +1,7 @@
 """Arithmetic: + - * / ** and negation (torch's grad_fn names)."""
 
 
+from ..tensor import Tensor
 from . import _common as C
 from ._common import Op
 
@@ -175,6 +176,10 @@ class Pow(Op):
     @staticmethod
     def backward(ctx, grad):
         x, p = ctx.saved_tensors
+        if isinstance(grad, Tensor):  # create_graph: torch's formula, node for node
+            if p == 0:
+                return x.detach() * 0, None  # zeros_like(x): no graph
+            return grad * (p * x ** (p - 1)), None  # for p == 2 too: x ** 1 stays in the graph
         if p == 0:
             return grad * 0, None
         if p == 2:
