@@ -4,7 +4,7 @@ import numpy as np
 
 from .. import dtypes as _dt
 from .._dispatch import _binary, _dim
-from ..tensor import Tensor
+from ..tensor import Tensor, _numpy_names
 from .linalg import matmul as _matmul
 from .select import MaskedFill, Maximum, Minimum, Where
 from .shape import Cat, Stack
@@ -15,7 +15,8 @@ __all__ = [
     "matmul", "mm", "dot", "reshape", "flatten", "transpose", "permute", "unsqueeze", "squeeze",
     "cat", "concat", "concatenate", "stack", "where", "maximum", "minimum", "numel", "is_tensor",
     "add", "sub", "mul", "div", "neg", "square", "var", "std", "allclose", "equal", "isnan",
-    "isfinite", "sign", "t", "detach", "clone", "masked_fill", "all", "any",
+    "isfinite", "sign", "t", "detach", "clone", "masked_fill", "all", "any", "norm",
+    "multiply", "subtract", "divide", "true_divide", "negative",
 ]
 
 
@@ -64,7 +65,7 @@ reshape, flatten, transpose, permute = (_unary(n) for n in ("reshape", "flatten"
 unsqueeze, squeeze, square, var, std = (_unary(n) for n in ("unsqueeze", "squeeze", "square",
                                                            "var", "std"))
 neg, t, detach, clone, mm, dot = (_unary(n) for n in ("neg", "t", "detach", "clone", "mm", "dot"))
-all, any = (_unary(n) for n in ("all", "any"))  # noqa: A001
+all, any, norm = (_unary(n) for n in ("all", "any", "norm"))  # noqa: A001
 isnan, isfinite, sign, allclose, equal = (_unary(n) for n in ("isnan", "isfinite", "sign",
                                                               "allclose", "equal"))
 
@@ -109,12 +110,14 @@ def matmul(input, other, *, out=None):  # noqa: A002
     return _out(_matmul(input, other), out, "matmul")
 
 
+@_numpy_names
 def max(input, dim=None, keepdim=False, *, out=None):  # noqa: A001
     if out is not None:
         raise NotImplementedError("max(..., out=...) is outside mygrad's subset")
     return _check(input, "max").max(dim, keepdim)
 
 
+@_numpy_names
 def min(input, dim=None, keepdim=False, *, out=None):  # noqa: A001
     if out is not None:
         raise NotImplementedError("min(..., out=...) is outside mygrad's subset")
@@ -140,6 +143,7 @@ def _promote_all(tensors):
     return [t if t._data.dtype == rt.dtype else t.to(rt.dtype) for t in tensors]
 
 
+@_numpy_names
 def cat(tensors, dim=0, *, out=None):
     """Join tensors along an existing dim (torch.cat)."""
     if out is not None:
@@ -168,6 +172,7 @@ def cat(tensors, dim=0, *, out=None):
 concat = concatenate = cat
 
 
+@_numpy_names
 def stack(tensors, dim=0, *, out=None):
     """Join same-shaped tensors along a new dim (torch.stack)."""
     if out is not None:
@@ -241,3 +246,6 @@ def masked_fill(input, mask, value):  # noqa: A002
 
         raise RuntimeError(_broadcast_msg(m.shape, tuple(input.shape)))
     return MaskedFill.apply(input, m, value)
+
+
+multiply, subtract, divide, true_divide, negative = mul, sub, div, div, neg  # torch's aliases

@@ -2,9 +2,9 @@
 
 import numpy as np
 
+from ..autograd.function import Function
 from ..tensor import Tensor
 from . import _common as C
-from ..autograd.function import Function
 from ._common import Op, Stage
 
 

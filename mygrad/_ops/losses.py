@@ -8,8 +8,8 @@ so second derivatives work.
 
 import numpy as np
 
-from ..tensor import Tensor
 from ..autograd.function import Function
+from ..tensor import Tensor
 from ._common import Op, Stage
 
 
