@@ -55,6 +55,7 @@ from ._ops.functions import (
     mm,
     mul,
     multiply,
+    narrow,
     neg,
     negative,
     norm,

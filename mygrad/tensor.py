@@ -280,6 +280,13 @@ class Tensor:
         return Tensor._wrap(self._data)
 
     def detach_(self):
+        if self.grad_fn is not None and _is_view(self.grad_fn, self):
+            raise RuntimeError(
+                "Can't detach views in-place. Use detach() instead. If you are using "
+                "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set "
+                "as True, gradients are views of DDP buckets, and hence detach_() cannot be "
+                "called on these gradients. To fix this error, please refer to the "
+                "Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution.")
         if self.grad_fn is not None:
             self.grad_fn = None
         self._rg = False
@@ -961,6 +968,20 @@ class Tensor:
 
     view = reshape
 
+    def narrow(self, dim, start, length):
+        """``x.narrow(0, 1, 4)`` is ``x[1:5]`` along ``dim`` (a view, SliceBackward0)."""
+        d = _dim(dim, self._data.ndim)
+        n = self._data.shape[d]
+        start = int(start.item()) if isinstance(start, Tensor) else int(start)
+        start = start + n if start < 0 else start
+        if not 0 <= start <= n:
+            raise IndexError(f"start out of range (expected to be in range of [{-n}, {n}], but "
+                             f"got {start})")
+        if length < 0 or start + length > n:
+            raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size "
+                               f"({n}).")
+        return self[(slice(None),) * d + (slice(start, start + length),)]
+
     def view_as(self, other):
         return self.reshape(other.shape)
 
@@ -1048,6 +1069,9 @@ class _HookHandle:
             self._hooks.remove(self._hook)
 
 
+Tensor.__module__ = "mygrad"  # type(x) prints <class 'mygrad.Tensor'>, as torch's is torch.Tensor
+
+
 def _rebuild_tensor(data, requires_grad):
     return Tensor._wrap(data, requires_grad)
 
@@ -1065,7 +1089,7 @@ from ._dispatch import (  # noqa: E402
     _raw,
     _sizes,
 )
-from ._inplace import _record_inplace, _setitem_class  # noqa: E402
+from ._inplace import _is_view, _record_inplace, _setitem_class  # noqa: E402
 from ._ops.arithmetic import (  # noqa: E402
     Add,
     AddScalar,

@@ -43,6 +43,7 @@ class MulScalar(Op):
     @staticmethod
     def forward(ctx, a, c):
         ctx.c = c
+        ctx._saved = (c,)  # torch saves the number: a second backward without retain_graph raises
         return a * c
 
     @staticmethod
@@ -61,6 +62,7 @@ class DivScalar(Op):
     @staticmethod
     def forward(ctx, a, c):
         ctx.c = c
+        ctx._saved = (c,)
         return a / c
 
     @staticmethod

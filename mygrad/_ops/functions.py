@@ -15,7 +15,7 @@ __all__ = [
     "matmul", "mm", "dot", "reshape", "flatten", "transpose", "permute", "unsqueeze", "squeeze",
     "cat", "concat", "concatenate", "stack", "where", "maximum", "minimum", "numel", "is_tensor",
     "add", "sub", "mul", "div", "neg", "square", "var", "std", "allclose", "equal", "isnan",
-    "isfinite", "sign", "t", "detach", "clone", "masked_fill", "all", "any", "norm",
+    "isfinite", "sign", "t", "detach", "clone", "masked_fill", "all", "any", "norm", "narrow",
     "multiply", "subtract", "divide", "true_divide", "negative",
 ]
 
@@ -65,7 +65,7 @@ reshape, flatten, transpose, permute = (_unary(n) for n in ("reshape", "flatten"
 unsqueeze, squeeze, square, var, std = (_unary(n) for n in ("unsqueeze", "squeeze", "square",
                                                            "var", "std"))
 neg, t, detach, clone, mm, dot = (_unary(n) for n in ("neg", "t", "detach", "clone", "mm", "dot"))
-all, any, norm = (_unary(n) for n in ("all", "any", "norm"))  # noqa: A001
+all, any, norm, narrow = (_unary(n) for n in ("all", "any", "norm", "narrow"))  # noqa: A001
 isnan, isfinite, sign, allclose, equal = (_unary(n) for n in ("isnan", "isfinite", "sign",
                                                               "allclose", "equal"))
 

@@ -137,6 +137,12 @@ class Index(Select):
     _torch_name = "IndexBackward0"
     _advanced = True
 
+    @staticmethod
+    def forward(ctx, x, key):
+        y = Select.forward(ctx, x, key)
+        ctx._saved = (key,)  # torch saves the indices: a second backward without retain raises
+        return y
+
 
 class IndexPut(Op):
     """zeros(shape) with ``grad`` added at ``key``: the adjoint of indexing."""
