@@ -120,3 +120,9 @@ _._repr_svg_  # unused method (mygrad/viz.py:261)
 _._repr_png_  # unused method (mygrad/viz.py:264)
 _.save  # unused method (mygrad/viz.py:267)
 _._ipython_display_  # unused method (mygrad/widgets.py:85)
+foreach  # torch's parameter name, accepted and ignored (mygrad/nn/utils.py)
+_.new_tensor  # torch's Tensor.new_* helpers (mygrad/tensor.py)
+_.new_full
+_.new_empty
+_.new_zeros
+_.new_ones
