@@ -363,3 +363,20 @@ def test_vhp_and_hvp_match_torch():
 
     for m, t in zip(run(mygrad), run(torch)):
         np.testing.assert_allclose(m, t, rtol=1e-7)
+
+
+def test_custom_function_next_functions_skip_non_tensor_arguments():
+    def run(lib):
+        class F(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, a, k, b):
+                return a * k + b
+
+            @staticmethod
+            def backward(ctx, g):
+                return g, None, g
+
+        x = lib.ones(2, requires_grad=True)
+        return _nodes(F.apply(x * 1, 2, x).grad_fn, 1)[1]
+
+    assert run(mygrad) == run(torch)
