@@ -7,6 +7,7 @@ numbers. Submodules (``nn``, ``optim``, ``autograd``, ``utils``, and the teachin
 """
 
 import importlib
+import math as _math
 
 __version__ = "0.1.0"
 
@@ -34,6 +35,7 @@ from ._ops.functions import (
     cos,
     detach,
     div,
+    divide,
     dot,
     equal,
     exp,
@@ -52,7 +54,11 @@ from ._ops.functions import (
     minimum,
     mm,
     mul,
+    multiply,
+    narrow,
     neg,
+    negative,
+    norm,
     numel,
     permute,
     pow,
@@ -68,10 +74,12 @@ from ._ops.functions import (
     stack,
     std,
     sub,
+    subtract,
     sum,
     t,
     tanh,
     transpose,
+    true_divide,
     unsqueeze,
     var,
     where,
@@ -133,6 +141,8 @@ from .random import (
     randperm,
     seed,
 )
+
+pi, e, inf, nan = _math.pi, _math.e, _math.inf, _math.nan  # torch.pi, torch.e, ...
 
 _SUBMODULES = {
     "autograd", "nn", "optim", "utils", "numerical", "forward", "symbolic", "viz", "testing",

@@ -11,6 +11,7 @@ Every differentiable method is one ``Function`` from ``mygrad/_ops``; this file 
 arguments (Python numbers, dtypes, dims) and names errors the way torch does.
 """
 
+import functools
 import math
 import warnings
 import weakref
@@ -25,6 +26,21 @@ __all__ = ["Tensor", "device"]
 
 _SCALARS = (int, float, bool)
 _NP_F32 = np.dtype(np.float32)
+
+
+def _numpy_names(method):
+    """torch's aliases for numpy's argument names: ``axis=`` for ``dim=``, ``keepdims=`` for
+    ``keepdim=`` (``x.sum(axis=0)``, ``X.argmax(axis=1)``, ``torch.cat(xs, axis=1)``)."""
+
+    @functools.wraps(method)
+    def wrapper(*args, **kwargs):
+        if "axis" in kwargs:
+            kwargs["dim"] = kwargs.pop("axis")
+        if "keepdims" in kwargs:
+            kwargs["keepdim"] = kwargs.pop("keepdims")
+        return method(*args, **kwargs)
+
+    return wrapper
 
 
 class Tensor:
@@ -227,11 +243,50 @@ class Tensor:
             arr = arr.astype(dtype, copy=False)
         return np.array(arr, copy=True) if copy else arr
 
+    # ------------------------------------------------------------------ new_* (torch's helpers:
+    # a new tensor with this one's dtype unless told otherwise)
+    def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
+        from .creation import tensor
+
+        return tensor(data, dtype=dtype or self.dtype, device=device,
+                      requires_grad=requires_grad)
+
+    def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
+        from .creation import full
+
+        return full(size, fill_value, dtype=dtype or self.dtype, device=device,
+                    requires_grad=requires_grad)
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+        from .creation import empty
+
+        return empty(*size, dtype=dtype or self.dtype, device=device,
+                     requires_grad=requires_grad)
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+        from .creation import zeros
+
+        return zeros(*size, dtype=dtype or self.dtype, device=device,
+                     requires_grad=requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+        from .creation import ones
+
+        return ones(*size, dtype=dtype or self.dtype, device=device,
+                    requires_grad=requires_grad)
+
     def detach(self):
         """A new leaf sharing the same array, cut from the graph."""
         return Tensor._wrap(self._data)
 
     def detach_(self):
+        if self.grad_fn is not None and _is_view(self.grad_fn, self):
+            raise RuntimeError(
+                "Can't detach views in-place. Use detach() instead. If you are using "
+                "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set "
+                "as True, gradients are views of DDP buckets, and hence detach_() cannot be "
+                "called on these gradients. To fix this error, please refer to the "
+                "Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution.")
         if self.grad_fn is not None:
             self.grad_fn = None
         self._rg = False
@@ -721,9 +776,11 @@ class Tensor:
         return self._cmp(other, np.logical_or if self._data.dtype.kind == "b"
                          else np.bitwise_or)
 
+    @_numpy_names
     def all(self, dim=None, keepdim=False):
         return _arg(self, dim, keepdim, lambda a, **kw: np.all(a, **kw), np.bool_)
 
+    @_numpy_names
     def any(self, dim=None, keepdim=False):
         return _arg(self, dim, keepdim, lambda a, **kw: np.any(a, **kw), np.bool_)
 
@@ -799,11 +856,13 @@ class Tensor:
 
     clip = clamp
 
+    @_numpy_names
     def softmax(self, dim, dtype=None):
         x = self._float() if dtype is None else self.to(dtype)
         nd = x._data.ndim
         return Softmax.apply(x, _dim(dim, nd) if nd else ())
 
+    @_numpy_names
     def log_softmax(self, dim, dtype=None):
         x = self._float() if dtype is None else self.to(dtype)
         nd = x._data.ndim
@@ -835,39 +894,59 @@ class Tensor:
             return MeanAll.apply(x) if not keepdim else MeanDim.apply(x, None, True)
         return MeanDim.apply(x, _dims(dim, x._data.ndim), bool(keepdim))
 
+    @_numpy_names
     def max(self, dim=None, keepdim=False):
         return _minmax(self, dim, keepdim, True)
 
+    @_numpy_names
     def min(self, dim=None, keepdim=False):
         return _minmax(self, dim, keepdim, False)
 
+    @_numpy_names
     def amax(self, dim=(), keepdim=False):
         return AMax.apply(self, _dims(dim, self._data.ndim) or None, keepdim)
 
+    @_numpy_names
     def amin(self, dim=(), keepdim=False):
         return AMin.apply(self, _dims(dim, self._data.ndim) or None, keepdim)
 
+    @_numpy_names
     def argmax(self, dim=None, keepdim=False):
         return _arg(self, dim, keepdim, np.argmax)
 
+    @_numpy_names
     def argmin(self, dim=None, keepdim=False):
         return _arg(self, dim, keepdim, np.argmin)
 
+    @_numpy_names
     def var(self, dim=None, unbiased=True, keepdim=False, *, correction=None):
+        return self._spread(Var, dim, unbiased, keepdim, correction)
+
+    @_numpy_names
+    def std(self, dim=None, unbiased=True, keepdim=False, *, correction=None):
+        return self._spread(Std, dim, unbiased, keepdim, correction)
+
+    def _spread(self, op, dim, unbiased, keepdim, correction):
+        if isinstance(dim, bool):  # x.var(False): torch's legacy (unbiased) overload
+            dim, unbiased = None, dim
         if correction is None:
             correction = 1 if unbiased else 0
-        n = self._data.size if dim is None else int(np.prod(
-            [self._data.shape[d] for d in _dims(dim, self._data.ndim)]))
-        d = self - self.mean(dim, keepdim=True)
-        return (d * d).sum(dim, keepdim=keepdim) / max(n - correction, 0)
+        if self._data.dtype.kind != "f":
+            raise RuntimeError("std and var only support floating point and complex dtypes")
+        return op.apply(self, _dims(dim, self._data.ndim), correction, bool(keepdim))
 
-    def std(self, dim=None, unbiased=True, keepdim=False, *, correction=None):
-        return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
-
-    def norm(self, p=2, dim=None, keepdim=False):
-        if p != 2:
-            return (self.abs() ** p).sum(dim, keepdim=keepdim) ** (1.0 / p)
-        return (self * self).sum(dim, keepdim=keepdim).sqrt()
+    @_numpy_names
+    def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
+        if p == "fro" or p is None:
+            p = 2
+        if isinstance(p, str):
+            raise NotImplementedError(f"norm(p={p!r}) is outside mygrad's subset (vector norms "
+                                      "and 'fro' only)")
+        x = self if dtype is None else self.to(dtype)
+        if x._data.dtype.kind != "f":
+            raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex "
+                               f"tensor as input. Got {x.dtype.name.capitalize()}")
+        return Norm.apply(x, float(p), _dims(dim, x._data.ndim), bool(keepdim))
 
     # ------------------------------------------------------------------ shape
     def reshape(self, *shape):
@@ -889,6 +968,20 @@ class Tensor:
 
     view = reshape
 
+    def narrow(self, dim, start, length):
+        """``x.narrow(0, 1, 4)`` is ``x[1:5]`` along ``dim`` (a view, SliceBackward0)."""
+        d = _dim(dim, self._data.ndim)
+        n = self._data.shape[d]
+        start = int(start.item()) if isinstance(start, Tensor) else int(start)
+        start = start + n if start < 0 else start
+        if not 0 <= start <= n:
+            raise IndexError(f"start out of range (expected to be in range of [{-n}, {n}], but "
+                             f"got {start})")
+        if length < 0 or start + length > n:
+            raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size "
+                               f"({n}).")
+        return self[(slice(None),) * d + (slice(start, start + length),)]
+
     def view_as(self, other):
         return self.reshape(other.shape)
 
@@ -903,10 +996,12 @@ class Tensor:
         shp = self._data.shape
         return self.reshape(shp[:s] + (math.prod(shp[s:e + 1]),) + shp[e + 1:])
 
+    @_numpy_names
     def unsqueeze(self, dim):
         d = _dim(dim, self._data.ndim + 1)
         return Unsqueeze.apply(self, d)
 
+    @_numpy_names
     def squeeze(self, dim=None):
         if dim is None:
             return Squeeze.apply(self, None)
@@ -974,6 +1069,9 @@ class _HookHandle:
             self._hooks.remove(self._hook)
 
 
+Tensor.__module__ = "mygrad"  # type(x) prints <class 'mygrad.Tensor'>, as torch's is torch.Tensor
+
+
 def _rebuild_tensor(data, requires_grad):
     return Tensor._wrap(data, requires_grad)
 
@@ -991,7 +1089,7 @@ from ._dispatch import (  # noqa: E402
     _raw,
     _sizes,
 )
-from ._inplace import _record_inplace, _setitem_class  # noqa: E402
+from ._inplace import _is_view, _record_inplace, _setitem_class  # noqa: E402
 from ._ops.arithmetic import (  # noqa: E402
     Add,
     AddScalar,
@@ -1025,8 +1123,11 @@ from ._ops.reduce import (  # noqa: E402
     AMin,
     MeanAll,
     MeanDim,
+    Norm,
+    Std,
     SumAll,
     SumDim,
+    Var,
 )
 from ._ops.shape import (  # noqa: E402
     Expand,

@@ -8,8 +8,9 @@ differ in the last digits).
 
 import pytest
 
-from tests.corpus.harness import compare
-from tests.corpus.snippets import SNIPPETS
+import mygrad
+from tests.corpus.harness import compare, run
+from tests.corpus.snippets import OUTSIDE, SNIPPETS
 
 
 @pytest.mark.parametrize("name,source,code", SNIPPETS, ids=[s[0] for s in SNIPPETS])
@@ -18,3 +19,14 @@ def test_snippet_prints_what_torch_prints(name, source, code):
     assert out_t.strip(), f"{name}: the snippet printed nothing under torch"
     assert not problems, (f"{name} ({source}): {problems[:5]}\n--- torch ---\n{out_t}\n"
                           f"--- mygrad ---\n{out_m}")
+
+
+@pytest.mark.parametrize("name,source,code,feature", OUTSIDE, ids=[s[0] for s in OUTSIDE])
+def test_code_outside_the_subset_fails_loudly(name, source, code, feature):
+    """Outside the subset mygrad raises an error naming the missing feature (and the snippet
+    is real torch code: it runs under torch)."""
+    import torch
+
+    assert run(code, torch).strip()
+    with pytest.raises(Exception, match=feature):
+        run(code, mygrad)

@@ -17,6 +17,39 @@ class Op(Function, builtin=True):
     """
 
     __slots__ = ()
+    # Which inputs torch's node lists in ``next_functions``. Ops whose further arguments are
+    # dims, shapes, exponents or bounds (``x.sum(0)``, ``x ** 2``) list only the tensor (torch:
+    # ``(x ** 2).grad_fn.next_functions == ((AccumulateGrad, 0),)``). None: all inputs; an int
+    # n: ``inputs[:n]`` (negative: all but the last -n); a tuple: those inputs, in that order.
+    _torch_inputs = None
+
+    @property
+    def next_functions(self):
+        nf = Function.next_functions.fget(self)
+        k = self._torch_inputs
+        if k is None:
+            return nf
+        if isinstance(k, int):
+            return nf[:k]
+        return tuple(nf[i] for i in k)
+
+
+class Stage:
+    """A node torch's graph has where a fused op of mygrad's has none (``nn.Linear``'s
+    ``TBackward0`` on the weight, ``cross_entropy``'s ``LogSoftmaxBackward0``): shown in
+    ``next_functions`` so that walking the graph prints what torch prints; backward never
+    sees it."""
+
+    __slots__ = ("_name", "next_functions")
+
+    def __init__(self, name, next_functions):
+        self._name, self.next_functions = name, tuple(next_functions)
+
+    def name(self):
+        return self._name
+
+    def __repr__(self):
+        return f"<{self._name} object at {hex(id(self))}>"
 
 
 def exp(x):

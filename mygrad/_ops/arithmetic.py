@@ -1,6 +1,7 @@
 """Arithmetic: + - * / ** and negation (torch's grad_fn names)."""
 
 
+from ..tensor import Tensor
 from . import _common as C
 from ._common import Op
 
@@ -42,11 +43,31 @@ class MulScalar(Op):
     @staticmethod
     def forward(ctx, a, c):
         ctx.c = c
+        ctx._saved = (c,)  # torch saves the number: a second backward without retain_graph raises
         return a * c
 
     @staticmethod
     def backward(ctx, grad):
         return grad * ctx.c, None
+
+
+class DivScalar(Op):
+    """``tensor / number`` where torch's C++ divides by a Scalar (DivBackward1): the mean of
+    ``cross_entropy`` with probability targets."""
+
+    __slots__ = ("c",)
+    _torch_name = "DivBackward1"
+    _torch_inputs = 1
+
+    @staticmethod
+    def forward(ctx, a, c):
+        ctx.c = c
+        ctx._saved = (c,)
+        return a / c
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad / ctx.c, None
 
 
 class Sub(Op):
@@ -67,6 +88,7 @@ class RSub(Op):
 
     __slots__ = ()
     _torch_name = "RsubBackward1"
+    _torch_inputs = 1
 
     @staticmethod
     def forward(ctx, a, b):
@@ -146,6 +168,7 @@ class Pow(Op):
 
     __slots__ = ()
     _torch_name = "PowBackward0"
+    _torch_inputs = 1
 
     @staticmethod
     def forward(ctx, x, p):
@@ -155,6 +178,10 @@ class Pow(Op):
     @staticmethod
     def backward(ctx, grad):
         x, p = ctx.saved_tensors
+        if isinstance(grad, Tensor):  # create_graph: torch's formula, node for node
+            if p == 0:
+                return x.detach() * 0, None  # zeros_like(x): no graph
+            return grad * (p * x ** (p - 1)), None  # for p == 2 too: x ** 1 stays in the graph
         if p == 0:
             return grad * 0, None
         if p == 2:

@@ -158,6 +158,7 @@ class Abs(Op):
 class Clamp(Op):
     __slots__ = ()
     _torch_name = "ClampBackward1"
+    _torch_inputs = 1
 
     @staticmethod
     def forward(ctx, x, lo, hi):
@@ -180,6 +181,7 @@ class Cast(Op):
 
     __slots__ = ("src",)
     _torch_name = "ToCopyBackward0"
+    _torch_inputs = 1
 
     @staticmethod
     def forward(ctx, x, dtype):

@@ -4,9 +4,9 @@ import numpy as np
 
 from .. import dtypes as _dt
 from .._dispatch import _binary, _dim
-from ..tensor import Tensor
+from ..tensor import Tensor, _numpy_names
 from .linalg import matmul as _matmul
-from .select import Maximum, Minimum, Where
+from .select import MaskedFill, Maximum, Minimum, Where
 from .shape import Cat, Stack
 
 __all__ = [
@@ -15,7 +15,8 @@ __all__ = [
     "matmul", "mm", "dot", "reshape", "flatten", "transpose", "permute", "unsqueeze", "squeeze",
     "cat", "concat", "concatenate", "stack", "where", "maximum", "minimum", "numel", "is_tensor",
     "add", "sub", "mul", "div", "neg", "square", "var", "std", "allclose", "equal", "isnan",
-    "isfinite", "sign", "t", "detach", "clone", "masked_fill", "all", "any",
+    "isfinite", "sign", "t", "detach", "clone", "masked_fill", "all", "any", "norm", "narrow",
+    "multiply", "subtract", "divide", "true_divide", "negative",
 ]
 
 
@@ -64,7 +65,7 @@ reshape, flatten, transpose, permute = (_unary(n) for n in ("reshape", "flatten"
 unsqueeze, squeeze, square, var, std = (_unary(n) for n in ("unsqueeze", "squeeze", "square",
                                                            "var", "std"))
 neg, t, detach, clone, mm, dot = (_unary(n) for n in ("neg", "t", "detach", "clone", "mm", "dot"))
-all, any = (_unary(n) for n in ("all", "any"))  # noqa: A001
+all, any, norm, narrow = (_unary(n) for n in ("all", "any", "norm", "narrow"))  # noqa: A001
 isnan, isfinite, sign, allclose, equal = (_unary(n) for n in ("isnan", "isfinite", "sign",
                                                               "allclose", "equal"))
 
@@ -109,12 +110,14 @@ def matmul(input, other, *, out=None):  # noqa: A002
     return _out(_matmul(input, other), out, "matmul")
 
 
+@_numpy_names
 def max(input, dim=None, keepdim=False, *, out=None):  # noqa: A001
     if out is not None:
         raise NotImplementedError("max(..., out=...) is outside mygrad's subset")
     return _check(input, "max").max(dim, keepdim)
 
 
+@_numpy_names
 def min(input, dim=None, keepdim=False, *, out=None):  # noqa: A001
     if out is not None:
         raise NotImplementedError("min(..., out=...) is outside mygrad's subset")
@@ -140,6 +143,7 @@ def _promote_all(tensors):
     return [t if t._data.dtype == rt.dtype else t.to(rt.dtype) for t in tensors]
 
 
+@_numpy_names
 def cat(tensors, dim=0, *, out=None):
     """Join tensors along an existing dim (torch.cat)."""
     if out is not None:
@@ -168,6 +172,7 @@ def cat(tensors, dim=0, *, out=None):
 concat = concatenate = cat
 
 
+@_numpy_names
 def stack(tensors, dim=0, *, out=None):
     """Join same-shaped tensors along a new dim (torch.stack)."""
     if out is not None:
@@ -215,5 +220,32 @@ def minimum(input, other, *, out=None):  # noqa: A002
     return _binary(Minimum, _check(input, "minimum"), _check(other, "minimum"))
 
 
+_C_NAMES = {"float32": "float", "float64": "double", "float16": "half", "int64": "long",
+            "int32": "int", "int16": "short", "int8": "signed char", "uint8": "unsigned char"}
+
+
 def masked_fill(input, mask, value):  # noqa: A002
-    return where(mask, _as_tensor(value, input), input)
+    """``input`` with ``value`` where ``mask`` is True: input's dtype and shape (torch)."""
+    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    if m.dtype != np.bool_:
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
+                           f"{_C_NAMES.get(m.dtype.name, m.dtype.name)}")
+    if isinstance(value, Tensor):
+        if value.ndim != 0:
+            raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but "
+                               f"got tensor with {value.ndim} dimension(s).")
+        if value.requires_grad:  # the value's gradient too: the general where
+            return where(mask, value.to(input.dtype), input)
+        value = value._data
+    try:
+        fits = np.broadcast_shapes(m.shape, input._data.shape) == input._data.shape
+    except ValueError:
+        fits = False
+    if not fits:
+        from .._dispatch import _broadcast_msg
+
+        raise RuntimeError(_broadcast_msg(m.shape, tuple(input.shape)))
+    return MaskedFill.apply(input, m, value)
+
+
+multiply, subtract, divide, true_divide, negative = mul, sub, div, div, neg  # torch's aliases

@@ -2,9 +2,10 @@
 
 import numpy as np
 
+from ..autograd.function import Function
 from ..tensor import Tensor
 from . import _common as C
-from ._common import Op
+from ._common import Op, Stage
 
 
 class Matmul(Op):
@@ -134,6 +135,13 @@ class Linear(Op):
 
     _torch_name = "AddmmBackward0"
     _cross = True  # x is needed only for W's gradient and W only for x's (versions.py)
+
+    @property
+    def next_functions(self):
+        """torch's order: addmm(bias, x, weight.t()), the weight behind a TBackward0."""
+        x, w, b = Function.next_functions.fget(self)
+        wt = (Stage("TBackward0", (w,)), 0) if w[0] is not None else w
+        return (x, wt) if self.inputs[2] is None else (b, x, wt)
 
     @staticmethod
     def forward(ctx, x, weight, bias):

@@ -8,8 +8,9 @@ so second derivatives work.
 
 import numpy as np
 
+from ..autograd.function import Function
 from ..tensor import Tensor
-from ._common import Op
+from ._common import Op, Stage
 
 
 def _is_array(g):
@@ -37,6 +38,7 @@ def _expand_grad(grad, shape, reduction):
 
 class MseLoss(Op):
     _torch_name = "MseLossBackward0"
+    _torch_inputs = 2  # input and target, not the reduction
 
     @staticmethod
     def forward(ctx, x, t, reduction):
@@ -57,6 +59,7 @@ class MseLoss(Op):
 
 class BinaryCrossEntropy(Op):
     _torch_name = "BinaryCrossEntropyBackward0"
+    _torch_inputs = 2
 
     @staticmethod
     def forward(ctx, p, t, weight, reduction):
@@ -95,6 +98,7 @@ class BinaryCrossEntropy(Op):
 
 class BinaryCrossEntropyWithLogits(Op):
     _torch_name = "BinaryCrossEntropyWithLogitsBackward0"
+    _torch_inputs = 2
 
     @staticmethod
     def forward(ctx, x, t, weight, pos_weight, reduction):
@@ -138,8 +142,15 @@ class CrossEntropy(Op):
 
     _torch_name = "NllLossBackward0"
 
+    @property
+    def next_functions(self):
+        """torch: nll_loss lists its input; cross_entropy's input is log_softmax's node."""
+        nf = Function.next_functions.fget(self)[:1]
+        return nf if self.log_input else ((Stage("LogSoftmaxBackward0", nf), 0),)
+
     @staticmethod
     def forward(ctx, x, t, weight, ignore_index, reduction, smoothing, log_input):
+        ctx.log_input = log_input
         m, c = x.shape
         valid = t != ignore_index
         t_safe = np.where(valid, t, 0)

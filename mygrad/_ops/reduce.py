@@ -33,6 +33,7 @@ class SumAll(Op):
 class SumDim(Op):
     __slots__ = ("shape", "dims", "keepdim")
     _torch_name = "SumBackward1"
+    _torch_inputs = 1
 
     @staticmethod
     def forward(ctx, x, dims, keepdim):
@@ -69,6 +70,7 @@ class MeanAll(Op):
 class MeanDim(Op):
     __slots__ = ("shape", "dims", "keepdim")
     _torch_name = "MeanBackward1"
+    _torch_inputs = 1
 
     @staticmethod
     def forward(ctx, x, dims, keepdim):
@@ -90,6 +92,7 @@ class AMax(Op):
 
     __slots__ = ("dims", "keepdim")
     _torch_name = "AmaxBackward0"
+    _torch_inputs = 1
     _reduce = staticmethod(np.max)
 
     @staticmethod
@@ -145,6 +148,7 @@ class MaxDim(Op):
 
     __slots__ = ("shape", "dim", "keepdim")
     _torch_name = "MaxBackward0"
+    _torch_inputs = 1
 
     @staticmethod
     def forward(ctx, x, dim, idx, keepdim):
@@ -171,3 +175,120 @@ class MaxDim(Op):
 class MinDim(MaxDim):
     __slots__ = ()
     _torch_name = "MinBackward0"
+
+
+# ---------------------------------------------------------------------------- var, std, norm
+def _regrow(grad, ctx):
+    """The reduced gradient, given back the reduced dims (size 1) so that it broadcasts."""
+    return grad if ctx.keepdim else grad.reshape(_kept_shape(ctx.shape, ctx.dims))
+
+
+def _variance(ctx, x, dims, correction, keepdim):
+    ctx.shape, ctx.dims, ctx.keepdim = np.shape(x), dims, keepdim
+    n = x.size // max(math.prod(_kept_shape(x.shape, dims)), 1) if x.size else 0
+    ctx.denom = max(n - correction, 0)
+    d = x - np.mean(x, axis=dims, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray(np.add.reduce(d * d, axis=dims, keepdims=keepdim)
+                          / x.dtype.type(ctx.denom))
+
+
+class Var(Op):
+    """``x.var(dim, correction=c)``: one node, torch's VarBackward0."""
+
+    __slots__ = ("shape", "dims", "keepdim", "denom")
+    _torch_name = "VarBackward0"
+    _torch_inputs = 1
+
+    @staticmethod
+    def forward(ctx, x, dims, correction, keepdim):
+        ctx.save_for_backward(x)
+        return _variance(ctx, x, dims, correction, keepdim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        centred = x - x.mean(axis=ctx.dims, keepdims=True)
+        return _regrow(grad, ctx) * (2.0 / ctx.denom) * centred, None, None, None
+
+
+class Std(Var):
+    __slots__ = ()
+    _torch_name = "StdBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dims, correction, keepdim):
+        out = np.sqrt(_variance(ctx, x, dims, correction, keepdim))
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        centred = x - x.mean(axis=ctx.dims, keepdims=True)
+        zero = np.asarray(_raw(out) == 0)
+        if isinstance(out, (np.ndarray, np.generic)):
+            with np.errstate(divide="ignore", invalid="ignore"):
+                scale = np.where(zero, 0, grad / (ctx.denom * out)).astype(x.dtype)
+        else:  # torch: grad / (2 * std), masked to 0 where std is 0
+            scale = grad / (ctx.denom * out)
+            scale = scale.masked_fill(zero, 0.0) if zero.any() else scale
+        return _regrow(scale, ctx) * centred, None, None, None
+
+
+def _raw(x):
+    return x if isinstance(x, (np.ndarray, np.generic)) else x._data
+
+
+class Norm(Op):
+    """``x.norm(p, dim)`` for a number p (2, 1, inf, ...): torch's LinalgVectorNormBackward0;
+    where the norm is 0 the gradient is 0, like torch's."""
+
+    __slots__ = ("shape", "dims", "keepdim", "p")
+    _torch_name = "LinalgVectorNormBackward0"
+    _torch_inputs = 1
+
+    @staticmethod
+    def forward(ctx, x, p, dims, keepdim):
+        ctx.shape, ctx.dims, ctx.keepdim, ctx.p = np.shape(x), dims, keepdim, p
+        a = np.abs(x)
+        if p == 2:
+            r = np.sqrt(np.add.reduce(a * a, axis=dims, keepdims=keepdim))
+        elif p == math.inf:
+            r = np.max(a, axis=dims, keepdims=keepdim)
+        elif p == -math.inf:
+            r = np.min(a, axis=dims, keepdims=keepdim)
+        elif p == 1:
+            r = np.add.reduce(a, axis=dims, keepdims=keepdim)
+        elif p == 0:
+            r = np.add.reduce((a != 0).astype(x.dtype), axis=dims, keepdims=keepdim)
+        else:
+            r = np.add.reduce(a ** p, axis=dims, keepdims=keepdim) ** (1.0 / p)
+        out = np.asarray(r, dtype=x.dtype)
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        n, g, p = _regrow(out, ctx), _regrow(grad, ctx), ctx.p
+        xa, na = _raw(x), _raw(n)
+        if p == 0:
+            return g * np.zeros_like(xa), None, None, None
+        if p == 1:
+            return g * np.sign(xa), None, None, None
+        if p in (math.inf, -math.inf):  # shared equally among the elements at the extreme
+            hit = np.abs(xa) == na
+            w = hit * np.sign(xa) / np.add.reduce(hit, axis=ctx.dims, keepdims=True)
+            return g * w.astype(xa.dtype), None, None, None
+        zero = np.asarray(na == 0)
+        tensor = not isinstance(n, (np.ndarray, np.generic))
+        if tensor:  # create_graph: tensor operations all the way, zeros masked
+            safe = n.masked_fill(zero, 1.0) if zero.any() else n
+            gx = g * x / safe if p == 2 else g * (x.sign() * x.abs() ** (p - 1)) / safe ** (p - 1)
+            return (gx.masked_fill(zero, 0.0) if zero.any() else gx), None, None, None
+        safe = np.where(zero, 1, na).astype(xa.dtype)
+        gx = g * x / safe if p == 2 else g * (np.sign(x) * np.abs(x) ** (p - 1)) / safe ** (p - 1)
+        if zero.any():
+            gx = np.where(zero, 0, gx).astype(xa.dtype)
+        return gx, None, None, None

@@ -9,6 +9,7 @@ from ._common import Op
 class Where(Op):
     __slots__ = ()
     _torch_name = "WhereBackward0"
+    _torch_inputs = (1, 2)  # torch lists the two values, not the condition
 
     @staticmethod
     def forward(ctx, cond, a, b):
@@ -19,6 +20,25 @@ class Where(Op):
     def backward(ctx, grad):
         (cond,) = C.saved_arrays(ctx)
         return None, grad * cond, grad * ~cond
+
+
+class MaskedFill(Op):
+    """``x.masked_fill(mask, value)`` with a number (or a tensor that needs no gradient) as the
+    value: torch's node, dtype (x's) and shape (x's; the mask broadcasts to it)."""
+
+    __slots__ = ()
+    _torch_name = "MaskedFillBackward0"
+    _torch_inputs = 1
+
+    @staticmethod
+    def forward(ctx, x, mask, value):
+        ctx.save_for_backward(mask)
+        return np.where(mask, np.asarray(value).astype(x.dtype), x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (mask,) = C.saved_arrays(ctx)
+        return grad * ~mask, None, None
 
 
 class Maximum(Op):

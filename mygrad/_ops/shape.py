@@ -10,6 +10,7 @@ from ._common import Op
 class View(Op):
     __slots__ = ("shape",)
     _torch_name = "ViewBackward0"
+    _torch_inputs = 1
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -51,6 +52,7 @@ class Expand(Op):
 
     __slots__ = ()
     _torch_name = "ExpandBackward0"
+    _torch_inputs = 1
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -64,6 +66,7 @@ class Expand(Op):
 class Permute(Op):
     __slots__ = ("perm",)
     _torch_name = "PermuteBackward0"
+    _torch_inputs = 1
 
     @staticmethod
     def forward(ctx, x, perm):
@@ -99,6 +102,7 @@ class Select(Op):
 
     __slots__ = ("shape", "key")
     _torch_name = "SelectBackward0"
+    _torch_inputs = 1
     _advanced = False
 
     @staticmethod
@@ -133,6 +137,12 @@ class Index(Select):
     _torch_name = "IndexBackward0"
     _advanced = True
 
+    @staticmethod
+    def forward(ctx, x, key):
+        y = Select.forward(ctx, x, key)
+        ctx._saved = (key,)  # torch saves the indices: a second backward without retain raises
+        return y
+
 
 class IndexPut(Op):
     """zeros(shape) with ``grad`` added at ``key``: the adjoint of indexing."""
@@ -162,6 +172,7 @@ class Cat(Op):
 
     __slots__ = ("sizes", "dim")
     _torch_name = "CatBackward0"
+    _torch_inputs = -1  # the tensors, not the dim
 
     @staticmethod
     def forward(ctx, *args):
@@ -183,6 +194,7 @@ class Cat(Op):
 class Stack(Op):
     __slots__ = ("n", "dim")
     _torch_name = "StackBackward0"
+    _torch_inputs = -1
 
     @staticmethod
     def forward(ctx, *args):
@@ -203,6 +215,7 @@ class CopySlices(Op):
 
     __slots__ = ("key", "shape")
     _torch_name = "CopySlices"
+    _torch_inputs = 2  # the base and the value, not the key
 
     def name(self):
         return "torch::autograd::CopySlices"  # torch's C++ node keeps its namespace here

@@ -9,6 +9,7 @@ from ._common import Op
 class Softmax(Op):
     __slots__ = ("dim",)
     _torch_name = "SoftmaxBackward0"
+    _torch_inputs = 1
 
     @staticmethod
     def forward(ctx, x, dim):
@@ -30,6 +31,7 @@ class Softmax(Op):
 class LogSoftmax(Op):
     __slots__ = ("dim",)
     _torch_name = "LogSoftmaxBackward0"
+    _torch_inputs = 1
 
     @staticmethod
     def forward(ctx, x, dim):

@@ -30,6 +30,10 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     if len(gouts) != len(outs):
         raise RuntimeError(f"grad requires one grad_output per output: got {len(gouts)} "
                            f"grad_outputs and {len(outs)} outputs")
+    if all(getattr(o, "requires_grad", True) for o in outs):  # torch checks outputs first
+        for t in ins:
+            if getattr(t, "requires_grad", True) is False:
+                raise RuntimeError("One of the differentiated Tensors does not require grad")
     if allow_unused is None:
         allow_unused = materialize_grads
     res = run_backward(outs, gouts, retain_graph, create_graph, capture=ins,

@@ -140,6 +140,8 @@ class Function:
         """``((grad_fn or None, 0), ...)`` per input, like torch's (leaves give their tensor)."""
         out = []
         for t in self.inputs:
+            if t is None and not self._builtin:
+                continue  # a user's Function: torch lists its tensor arguments only
             if t is None or not t._rg:
                 out.append((None, 0))
             else:

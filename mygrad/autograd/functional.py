@@ -1,5 +1,5 @@
 """Whole-function derivatives built on ``autograd.grad``, with torch's signatures:
-``vjp``, ``jvp``, ``jacobian``, ``hessian``.
+``vjp``, ``jvp``, ``jacobian``, ``hessian``, ``vhp``, ``hvp``.
 
 Each output row of a Jacobian costs one reverse pass; ``jvp`` uses the double-vjp trick
 (differentiate ``u -> vjp(f, x, u)`` with respect to ``u``), so no forward-mode engine is needed.
@@ -11,7 +11,7 @@ from ..tensor import Tensor
 from . import grad as _grad
 from .grad_mode import enable_grad
 
-__all__ = ["vjp", "jvp", "jacobian", "hessian"]
+__all__ = ["vjp", "jvp", "jacobian", "hessian", "vhp", "hvp"]
 
 
 def _tuple(x):
@@ -159,3 +159,37 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False,
         return gs if tup_in else gs[0]
 
     return _jacobian(grad_fn, ins if tup_in else ins[0], create_graph=create_graph)
+
+
+def vhp(func, inputs, v=None, create_graph=False, strict=False):
+    """``(func(inputs), v^T H)`` for a scalar ``func``: the vjp of its gradient."""
+    ins, tup_in = _tuple(inputs)
+    with enable_grad():
+        ins = _prep(ins, True)
+        out = func(*ins)
+        if not isinstance(out, Tensor) or out.numel() != 1:
+            raise RuntimeError("The function given to vhp should return a single Tensor "
+                               "containing a single element")
+        if v is None:
+            if len(ins) != 1 or ins[0].numel() != 1:
+                raise RuntimeError("The vector v can only be None if the input to the "
+                                   "user-provided function is a single Tensor with a single "
+                                   "element.")
+            vs = (Tensor._wrap(np.ones_like(ins[0]._data)),)
+        else:
+            vs, _ = _tuple(v)
+        gs = _fill(_grads([out], ins, [None], create_graph=True), ins)
+        pairs = [(g, vv) for g, vv in zip(gs, vs) if g.requires_grad]
+        hv = (_grad([g for g, _ in pairs], list(ins), [vv for _, vv in pairs],
+                    retain_graph=True, create_graph=create_graph, allow_unused=True)
+              if pairs else (None,) * len(ins))
+        hv = _fill(hv, ins)
+    out = out if create_graph else out.detach()
+    hv = _detach_all(hv, create_graph)
+    return out, (hv if tup_in else hv[0])
+
+
+def hvp(func, inputs, v=None, create_graph=False, strict=False):
+    """``(func(inputs), H v)``: the Hessian of a (twice differentiable) scalar function is
+    symmetric, so this is ``vhp``."""
+    return vhp(func, inputs, v, create_graph=create_graph, strict=strict)

@@ -120,7 +120,7 @@ def check_saved(fn):
     saved = fn._saved
     inputs = fn.inputs
     cross = getattr(fn, "_cross", False) and len(inputs) >= 2
-    for s in saved:
+    for k, s in enumerate(saved):
         arr = s._data if hasattr(s, "_data") else s
         if not isinstance(arr, (np.ndarray, np.generic)):
             continue
@@ -130,13 +130,10 @@ def check_saved(fn):
         count, epochs = entry[0], entry[1]
         if epochs[-1] <= fn._e:
             continue
-        if cross:  # Mul, Mm: an input's array is needed only for the *other* input's gradient
-            i = next((k for k, t in enumerate(inputs[:2]) if t is not None and t._data is arr),
-                     None)
-            if i is not None:
-                other = inputs[1 - i]
-                if other is None or not other._rg:
-                    continue
+        if cross and k < 2:  # Mul, Mm, Linear save (a, b) in input order: an input's array
+            other = inputs[1 - k]  # is needed only for the *other* input's gradient (by
+            if other is None or not other._rg:  # position: an in-place change on a 0-d
+                continue  # tensor may replace its numpy scalar, so identity would not match)
         then = count - sum(1 for x in epochs if x > fn._e)
         owner = _tensor_of(fn, arr)
         which = ""

@@ -13,6 +13,7 @@ import warnings
 import numpy as np
 
 from .._ops import losses as _L
+from .._ops.arithmetic import DivScalar as _DivScalar
 from .._ops.linalg import Linear, LinearNoBias
 from ..tensor import Tensor
 
@@ -159,10 +160,9 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
 def _class_targets(input, target, fname):
     """Bring (C,), (N, C) or (N, C, d1, ...) input and matching target to (M, C) and (M,)."""
     t = target._data if isinstance(target, Tensor) else np.asarray(target)
-    if t.dtype.kind not in "iu":  # = not np.issubdtype(t.dtype, np.integer), >10x cheaper
+    if t.dtype.name not in ("int64", "uint8"):
         raise RuntimeError(
-            f"{fname}: expected target of class indices with scalar type Long but found "
-            f"{t.dtype}; probability targets are not supported by mygrad"
+            f"expected target dtype to be Long or Byte, but got {_scalar_name(t.dtype)}"
         )
     shape = input._data.shape
     if len(shape) == 0:
@@ -204,10 +204,32 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     _check_reduction(reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    if (isinstance(target, Tensor) and target._data.dtype.kind == "f"
+            and tuple(target.shape) == tuple(input.shape)):
+        return _cross_entropy_probabilities(input, target, weight, reduction, label_smoothing)
     x, t, restore = _class_targets(input, target, "cross_entropy")
     out = _L.CrossEntropy.apply(x, t, weight, ignore_index, reduction, float(label_smoothing),
                               False)
     return restore(out) if reduction == "none" else out
+
+
+def _cross_entropy_probabilities(input, target, weight, reduction, label_smoothing):
+    """Targets holding class probabilities, shaped like ``input``: torch's composition
+    ``-(log_softmax(input) * target * weight).sum(...)``, with torch's nodes."""
+    cdim = 1 if input.ndim > 1 else 0
+    n_classes = input.shape[cdim]
+    if label_smoothing > 0:
+        target = target * (1 - label_smoothing) + label_smoothing / n_classes
+    prod = log_softmax(input, dim=cdim) * target
+    if weight is not None:
+        shape = [1] * input.ndim
+        shape[cdim] = n_classes
+        prod = prod * weight.reshape(shape)
+    if reduction == "none":
+        return -prod.sum(cdim)
+    if reduction == "sum":
+        return -prod.sum()
+    return _DivScalar.apply(-prod.sum(), input.numel() // n_classes)
 
 
 def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):

@@ -8,10 +8,14 @@ generator is not torch's) and long training loops are shortened.
 """
 
 import contextlib
+import importlib
+import importlib.abc
+import importlib.util
 import io
 import math
 import random
 import re
+import sys
 import textwrap
 
 import numpy as np
@@ -38,13 +42,50 @@ def show(fn):
         print(f"raises {type(e).__name__}: {str(e)[:70]}")
 
 
+class _MygradAsTorch(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """``import torch.nn as nn`` / ``from torch.optim import SGD`` inside a snippet: the mygrad
+    run resolves every ``torch.X`` to ``mygrad.X`` (a module mygrad lacks raises
+    ModuleNotFoundError naming it), as if the program had said ``import mygrad as torch``."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "torch" or name.startswith("torch."):
+            return importlib.util.spec_from_loader(name, self)
+        return None
+
+    def create_module(self, spec):
+        return importlib.import_module("mygrad" + spec.name[len("torch"):])
+
+    def exec_module(self, module):
+        pass
+
+
+@contextlib.contextmanager
+def _imports_resolve_to(lib):
+    if lib is torch:
+        yield
+        return
+    is_torch = lambda k: k == "torch" or k.startswith("torch.")  # noqa: E731
+    saved = {k: v for k, v in sys.modules.items() if is_torch(k)}
+    for k in saved:
+        del sys.modules[k]
+    finder = _MygradAsTorch()
+    sys.meta_path.insert(0, finder)
+    try:
+        yield
+    finally:
+        sys.meta_path.remove(finder)
+        for k in [k for k in sys.modules if is_torch(k)]:
+            del sys.modules[k]
+        sys.modules.update(saved)
+
+
 def run(src, lib):
     buf = io.StringIO()
     ns = {"torch": lib, "nn": lib.nn, "F": lib.nn.functional, "np": np, "math": math,
           "random": random, "data": data, "show": show, "__name__": "__corpus__"}
     random.seed(0)
     np.random.seed(0)
-    with contextlib.redirect_stdout(buf):
+    with contextlib.redirect_stdout(buf), _imports_resolve_to(lib):
         exec(compile(textwrap.dedent(src), "<snippet>", "exec"), ns)  # noqa: S102
     return buf.getvalue()
 
