@@ -14,8 +14,9 @@
 * ``select``      Where, MaskedFill, Maximum, Minimum
 
 ``functions`` holds the function forms (``mygrad.exp(x)``, ``mygrad.cat([...])``) built on them.
-``AddScalar`` and ``MulScalar`` exist only for speed (``DivScalar`` for torch's node name DivBackward1) (``y * 1.0001 + 0.0``); ``Linear`` and the
-losses are fused: one node instead of five to ten, and numerically stable.
+``AddScalar`` and ``MulScalar`` exist only for speed (``y * 1.0001 + 0.0``), ``DivScalar`` for
+torch's node name (DivBackward1); ``Linear``, ``Var``, ``Std``, ``Norm`` and the losses are fused:
+one node instead of five to ten, with torch's names, and numerically stable.
 
 Backward formulas are written once and work both on numpy arrays (the normal, fast case) and on
 Tensors (under ``create_graph=True``); ``_common`` holds ``Op`` and the few helpers that need to
