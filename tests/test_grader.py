@@ -76,13 +76,55 @@ def test_partial_fails_exactly_the_broken_tasks(graded):
     tasks = {t.grade_id: t for t in graded["results"]["partial"].tasks}
     assert tasks["ex01_derivative_check"].score == 0
     assert tasks["ex01_quadratic_check"].score == 0
-    assert tasks["ex01_gradient_check"].score == 10
-    assert tasks["ex01_autograd_grad_check"].score == 0  # all-or-nothing: x.grad was written
-    assert tasks["ex01_accumulate_check"].score == 8
-    flag = " ".join(c.message for c in tasks["ex01_autograd_grad_check"].checks)
-    assert "✗ x.grad が None のまま" in flag and "✓ ∇f" in flag
+    assert tasks["ex01_gradient_check"].score == 15
     msg = " ".join(c.message for c in tasks["ex01_derivative_check"].checks)
     assert "あなたの値" in msg and "正解" in msg and "✗ dy/dx" in msg
+
+
+@pytest.fixture(scope="module")
+def graded_ex10(tmp_path_factory):
+    """ex10 (the autograd API after lecture 6, once ex01 問7): its partial submission and one
+    that hides a written x.grad behind a tensor subclass."""
+    import copy
+
+    from tests.grading.attacks_isolation import IMPERSONATE_GRAD
+    from tests.grading.partial import ex10 as ex10_partial
+
+    base = tmp_path_factory.mktemp("ex10")
+    sol = _nb(SOLUTIONS / "ex10" / "ex10.ipynb")
+    impersonate = copy.deepcopy(sol)
+    for cell in impersonate["cells"]:
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "ex10_autograd_grad":
+            cell["source"] = IMPERSONATE_GRAD
+    subs = base / "subs"
+    for name, nb in {"partial": ex10_partial.make(copy.deepcopy(sol)),
+                     "impersonate": impersonate}.items():
+        (subs / name).mkdir(parents=True)
+        (subs / name / "ex10.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    results = grade(CoursePaths(base / "course", SOLUTIONS), "ex10", subs, jobs=2,
+                    limits=sandbox.Limits(timeout=TIMEOUT, memory_mb=3072), out=io.StringIO())
+    return {r.student: r for r in results}
+
+
+def test_ex10_autograd_api_in_depth(graded_ex10):
+    tasks = {t.grade_id: t for t in graded_ex10["partial"].tasks}
+    assert tasks["ex10_autograd_grad_check"].score == 0  # all-or-nothing: x.grad was written
+    assert tasks["ex10_accumulate_check"].score == 10
+    flag = " ".join(c.message for c in tasks["ex10_autograd_grad_check"].checks)
+    assert "✗ x.grad が None のまま" in flag and "✓ ∇f" in flag
+    detach = " ".join(c.message for c in tasks["ex10_detach_check"].checks)
+    assert "✗ 勾配が x にだけ流れた" in detach and "y.detach()" in detach
+    second = " ".join(c.message for c in tasks["ex10_rules_check"].checks if not c.ok)
+    assert "∂²f/∂x²" in second and "float" in second  # the hint names the float rule
+
+
+def test_ex10_a_hidden_x_grad_is_seen(graded_ex10):
+    """A tensor subclass that hides the x.grad backward() wrote scores as the honest
+    backward() answer: 0 on 問2, every other point."""
+    r = graded_ex10["impersonate"]
+    tasks = {t.grade_id: t.score for t in r.tasks}
+    assert tasks["ex10_autograd_grad_check"] == 0
+    assert r.score == 90.0, r.details()
 
 
 def test_blank_messages_name_the_unfinished_task(graded):
@@ -142,7 +184,7 @@ def test_feedback_shows_messages_not_hidden_checks(graded):
     assert len(files) == len(CASES)
     html = (paths.course_dir / "feedback" / "partial" / "ex01" / "ex01.html").read_text()
     assert "問3 微分係数" in html and "✗ dy/dx" in html and "あなたの値" in html
-    assert "61 / 100" in html
+    assert "60 / 100" in html
     source_probe = (SOLUTIONS / "ex01" / "grading.py").read_text()
     for f in files:
         text = f.read_text()
@@ -161,13 +203,12 @@ def test_export_csv(graded, tmp_path):
     assert rows[0][-1] == "manual_pending"
     assert rows[0][5:-1] == ["ex01_tensors_check", "ex01_int_error", "ex01_derivative_check",
                            "ex01_gradient_check", "ex01_quadratic_check", "ex01_gd_check",
-                           "ex01_minimum_check", "ex01_accumulate_check",
-                           "ex01_autograd_grad_check", "ex01_vjp_check", "ex01_detach_check"]
+                           "ex01_minimum_check"]
     assert n == len(rows) - 1 == len(CASES)
     by = {r[0]: r for r in rows[1:]}
     assert by["solution"][2:5] == ["90", "100", "graded"]
     assert by["badjson"][4] == "malformed"
-    assert by["partial"][2] == "61"
+    assert by["partial"][2] == "60"
 
 
 def test_autograded_notebook_for_formgrader(graded):

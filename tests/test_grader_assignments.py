@@ -1,6 +1,7 @@
 """Every assignment end to end through `course grade`: the solution gets every automatic point,
 the blank release gets 0, and a partly correct notebook (tests/grading/partial/<A>.py) gets
-exactly its designed score. ex01 is covered in depth by tests/test_grader.py."""
+exactly its designed score. ex01 is covered in depth by tests/test_grader.py (which also looks
+into ex10's autograd-API messages)."""
 
 from __future__ import annotations
 

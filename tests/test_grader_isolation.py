@@ -165,12 +165,12 @@ def test_no_other_students_code_or_inputs_can_be_read(batches, which):
 
 @pytest.mark.parametrize("which", BOTH)
 def test_tensor_facts_cannot_be_impersonated(batches, which):
-    """Subclasses that claim requires_grad / is_leaf, or hide a written x.grad: scored as the
-    honest notebook with the same real work."""
+    """A subclass that claims requires_grad / is_leaf: scored as the honest notebook with the
+    same real work (hiding a written x.grad is ex10's, in tests/test_grader.py)."""
     batch = batches[which]
     _assert_attacker(batch, "impersonate")
     tasks = {t.grade_id: t.score for t in batch["by_name"]["impersonate"].tasks}
-    assert tasks["ex01_tensors_check"] == 0 and tasks["ex01_autograd_grad_check"] == 0
+    assert tasks["ex01_tensors_check"] == 0
     _assert_controls(batch, ALWAYS)
 
 
@@ -182,7 +182,7 @@ def test_a_hang_costs_only_its_own_task(batches, which):
     _assert_controls(batch, ["hang", "hangtop"])
     hang = {t.grade_id: t.score for t in batch["by_name"]["hang"].tasks}
     assert hang["ex01_gradient_check"] == 0
-    assert hang["ex01_accumulate_check"] == 8 and hang["ex01_detach_check"] > 0
+    assert hang["ex01_gd_check"] == 20 and hang["ex01_minimum_check"] == 10
     msgs = " ".join(c.message for t in batch["by_name"]["hang"].tasks for c in t.checks)
     assert "時間の割り当て" in msgs
     assert any("時間の割り当て" in e for e in batch["by_name"]["hangtop"].cell_errors)

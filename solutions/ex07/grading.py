@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from autograder.checks import Expect, torch_grad
+from autograder.checks import Expect, ref_tensor, torch_grad
 from autograder.spec import Assignment
 
 assignment = Assignment("ex07")
@@ -144,7 +144,72 @@ def _rand_expr(rng, depth):
     return (str(kind), u)
 
 
-# --- 問1-1: difference weights -----------------------------------------------------------------
+# --- 問1: central-difference numerical gradient (until the move: ex02 問5) ----------------------
+# f(v) = sum(a*sin(v)) + 1/2 sum(b*v^2) + c*v0*v1 with |a| <= 0.5, 1 <= b <= 2: every second
+# derivative f''_ii is at least 0.5 in size, so a forward difference is off by >= 2.5e-6 (h=1e-5)
+# and >= 2.5e-4 (h=1e-3), far outside the tolerances below, while a central difference is
+# within ~1e-10 and ~1e-7.
+NUMGRAD_HINT = "前進差分ではなく中心差分 (f(x+h) - f(x-h)) / (2h) を使っていますか？"
+
+
+def probe_numgrad(ns, a, b, c, x, check_x):
+    import numpy as np
+
+    A, B = np.array(a, dtype=float), np.array(b, dtype=float)
+
+    def f(v):
+        v = np.asarray(v, dtype=float)
+        flat = v.reshape(-1)
+        return float(np.sum(A * np.sin(v)) + 0.5 * np.sum(B * v**2) + c * flat[0] * flat[1])
+
+    start = np.array(x, dtype=float)
+    out = {
+        "grad (h=既定値)": ns["numerical_gradient"](f, start),
+        "grad (h=1e-3)": ns["numerical_gradient"](f, np.array(x, dtype=float), h=1e-3),
+    }
+    if check_x:
+        out["x (呼び出し後)"] = start
+    return out
+
+
+def reference_numgrad(a, b, c, x, check_x):
+    import torch
+
+    A, B = ref_tensor(a), ref_tensor(b)
+
+    def f(v):
+        flat = v.reshape(-1)
+        return (A * torch.sin(v)).sum() + 0.5 * (B * v**2).sum() + c * flat[0] * flat[1]
+
+    g = torch_grad(f, x)
+    out = {
+        "grad (h=既定値)": Expect(g, rtol=1e-8, atol=1e-8, hint=NUMGRAD_HINT),
+        "grad (h=1e-3)": Expect(g, rtol=1e-6, atol=1e-5, hint=NUMGRAD_HINT),
+    }
+    if check_x:
+        out["x (呼び出し後)"] = Expect(
+            x, hint="渡された x の中身を書き換えたままにしないでください。")
+    return out
+
+
+def cases_numgrad(rng):
+    out = []
+    for shape, check_x in (((int(rng.integers(3, 7)),), True), ((2, 3), False)):
+        out.append({
+            "a": _r(rng.uniform(-0.5, 0.5, shape)),
+            "b": _r(rng.uniform(1.0, 2.0, shape)),
+            "c": float(_r(rng.uniform(-1, 1))),
+            "x": _r(rng.uniform(-2, 2, shape)),
+            "check_x": check_x,
+        })
+    return out
+
+
+assignment.task("ex07_numgrad_check", probe=probe_numgrad, cases=cases_numgrad,
+                reference=reference_numgrad)
+
+
+# --- 問2-1: difference weights -----------------------------------------------------------------
 W_HINT = ("行 m（0..2k）・列 j（-k..k）の成分が j^m/m! の行列 A について、A w = e_1（m=1 だけ 1）"
           "を解きます。返すのは w_{-k}, ..., w_k の順の 2k+1 個です。")
 
@@ -182,7 +247,7 @@ assignment.task("ex07_fd_weights_check", probe=probe_fd_weights, cases=cases_fd_
                 reference=reference_fd_weights)
 
 
-# --- 問1-2: the (2k+1)-point formula -----------------------------------------------------------
+# --- 問2-2: the (2k+1)-point formula -----------------------------------------------------------
 D_HINT = ("f'(x) ≈ (1/h) Σ_j w_j f(x + j h)、j = -k..k。重みの順番と、最後に h で割ることを"
           "確かめましょう。")
 
@@ -215,7 +280,26 @@ assignment.task("ex07_fd_derivative_check", probe=probe_fd_derivative,
                 cases=cases_fd_derivative, reference=reference_fd_derivative)
 
 
-# --- 問2: the best h ---------------------------------------------------------------------------
+# --- 問3-1: the best h read off the error curve (until the move: ex02 問6-1) --------------------
+# For f = sin at x = 1 in float64 the central-difference error is smallest near h ~ 3e-6
+# (eps^(1/3)); any h_best in [1e-6, 1e-4] is accepted, the forward-difference optimum 1e-8 is not.
+def probe_h_best(ns):
+    import math
+
+    return {"log10(h_best)": math.log10(float(ns["h_best"]))}
+
+
+def reference_h_best():
+    return {"log10(h_best)": Expect(
+        -5.0, rtol=0.0, atol=1.0,
+        hint="中心差分の誤差曲線の谷の位置を読みましょう（前進差分の谷とは違います）。")}
+
+
+assignment.task("ex07_h_best_check", probe=probe_h_best, cases=lambda rng: [{}],
+                reference=reference_h_best)
+
+
+# --- 問3-2: the best h by measurement ----------------------------------------------------------
 H_HINT = ("hs のそれぞれで中心差分 (f(x0+h) - f(x0-h)) / (2h) と df(x0) の差の絶対値を計算し、"
           "それが最小になる h を返します（最大の h や最小の h ではありません）。")
 
@@ -251,7 +335,7 @@ assignment.task("ex07_best_h_check", probe=probe_best_h, cases=cases_best_h,
                 reference=reference_best_h)
 
 
-# --- 問3: diff ---------------------------------------------------------------------------------
+# --- 問4: diff ---------------------------------------------------------------------------------
 DIFF_HINT = ("和・差はそれぞれ微分、積は a'b + ab'、商は (a'b - ab')/b²、a^n は n a^(n-1) a'、"
              "sin/cos/exp/log は外側の微分 × 中身の微分（連鎖律）。定数の微分は 0、x は 1。")
 
@@ -303,7 +387,7 @@ def cases_diff(rng):
 assignment.task("ex07_diff_check", probe=probe_diff, cases=cases_diff, reference=reference_diff)
 
 
-# --- 問4: simplify -----------------------------------------------------------------------------
+# --- 問5: simplify -----------------------------------------------------------------------------
 S_HINT = ("子を先に簡約してから自分に 5 つの規則を当てはめます（定数の計算、+0・-0、"
           "×0・×1、/1・0/、^1・^0）。これ以外の規則は加えないでください。")
 
@@ -370,7 +454,7 @@ assignment.task("ex07_simplify_check", probe=probe_simplify, cases=cases_simplif
                 reference=reference_simplify)
 
 
-# --- 問5: tree and DAG sizes -------------------------------------------------------------------
+# --- 問6: tree and DAG sizes -------------------------------------------------------------------
 def _swollen(rng):
     f = ("sin", "x") if rng.random() < 0.5 else ("exp", ("*", 0.5, "x"))
     for _ in range(int(rng.integers(2, 4))):

@@ -16,7 +16,7 @@ from typing import Callable
 import nbformat
 
 FULL_AUTO = 90.0  # ex01: 100 points, 10 of them manually graded
-PARTIAL = 61.0  # 問3, 問5 and 問7-2 wrong: 90 - 10 - 12 - 7
+PARTIAL = 60.0  # 問3 and 問5 wrong: 90 - 15 - 15
 MARKER = "COURSE-ATTACK-MARKER-7f3a"
 
 
@@ -76,13 +76,6 @@ def partial(sol, rel):
          "def grad_quadratic_form(A, point):\n"
          "    # 2 A x is only right for a symmetric A\n"
          "    return 2 * torch.tensor(A) @ torch.tensor(point)\n")
-    _set(nb, "ex01_autograd_grad",
-         "def grad_by_autograd(x):\n"
-         "    # backward() instead of torch.autograd.grad: the gradient is right, but it\n"
-         "    # lands in x.grad too (問7-2 is all-or-nothing, so this earns 0 of 7)\n"
-         "    f = torch.log(1 + (x ** 2).sum())\n"
-         "    f.backward()\n"
-         "    return x.grad\n")
     return _dump(nb)
 
 
@@ -394,9 +387,9 @@ CASES = [
     Case("editchecks", edit_check_cells, 0.0),
     Case("delchecks", delete_check_cells, FULL_AUTO, exact=FULL_AUTO),
     Case("points", change_points, FULL_AUTO, exact=FULL_AUTO),
-    Case("osexit", os_exit, 20.0, ("error",), exact=20.0),  # 問1 + 問3 ran before 問4
-    Case("sigkill", sigkill_self, 20.0, ("error",), exact=20.0),
-    Case("loop", infinite_loop, 20.0, ("timeout",), exact=20.0),
+    Case("osexit", os_exit, 30.0, ("error",), exact=30.0),  # 問1 + 問3 ran before 問4
+    Case("sigkill", sigkill_self, 30.0, ("error",), exact=30.0),
+    Case("loop", infinite_loop, 30.0, ("timeout",), exact=30.0),
     Case("membomb", memory_bomb, FULL_AUTO, ("memory",)),
     Case("output", huge_output, FULL_AUTO, exact=FULL_AUTO),
     Case("badjson", malformed_json, 0.0, ("malformed",), exact=0.0),

@@ -423,6 +423,7 @@ def make_tensors():
     return tuple(out)
 """
 
+# ex10 問2 asks to leave x.grad alone; tests/test_grader.py hands this in for ex10.
 IMPERSONATE_GRAD = """
 class NoGrad(torch.Tensor):
     grad = property(lambda self: None, lambda self, v: None)
@@ -436,19 +437,18 @@ def grad_by_autograd(x):
 
 
 def impersonate(sol, rel):
-    """The partial notebook, plus 問1 left undone; both faked with tensor subclasses."""
+    """The partial notebook, plus 問1 left undone and faked with a tensor subclass."""
     from tests.grading.attacks import partial
 
     nb = json.loads(partial(sol, rel))
     _set(nb, "ex01_tensors", IMPERSONATE_TENSORS)
-    _set(nb, "ex01_autograd_grad", IMPERSONATE_GRAD)
     return _dump(nb)
 
 
 # ----------------------------------------------------------------------------- the batch
 
-IMPERSONATE_HONEST = PARTIAL - 10.0  # partial with 問1 not done: what an honest student gets
-HANG_HONEST = PARTIAL - 10.0  # partial without 問4 (10 points)
+IMPERSONATE_HONEST = PARTIAL - 15.0  # partial with 問1 not done: what an honest student gets
+HANG_HONEST = PARTIAL - 15.0  # partial without 問4 (15 points)
 
 # name -> (builder, exact score, statuses). Controls: their exact score is the designed one.
 CONTROLS = {
@@ -460,7 +460,7 @@ CONTROLS = {
     "spy3": (spy, FULL_AUTO, ("graded",)),
     "spy4": (spy, FULL_AUTO, ("graded",)),
     "hang": (partial_hang, HANG_HONEST, ("graded",)),
-    "hangtop": (partial_hang_top, FULL_AUTO - 10.0, ("graded",)),
+    "hangtop": (partial_hang_top, FULL_AUTO - 15.0, ("graded",)),
 }
 # name -> (builder, most it may score, statuses it may end in, exact score or None)
 ATTACKERS = {
