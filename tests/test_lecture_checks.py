@@ -192,3 +192,23 @@ def test_lecture_passes_check(path, check, glossary):
     lectures = {lc.lecture_number(p): p for p in LECTURES}
     problems = lc.check_notebook(path, glossary, lectures)[check]
     assert not problems, "\n".join(map(str, problems))
+
+
+# ------------------------------------------------------------------------------ the exercises
+EXERCISES = sorted((ROOT / "solutions").glob("ex*/ex*.ipynb"))
+GRADING = sorted((ROOT / "solutions").glob("ex*/grading.py"))
+
+
+@pytest.mark.parametrize("path", EXERCISES, ids=[p.parent.name for p in EXERCISES])
+def test_exercise_uses_the_glossary(path, glossary):
+    """The exercises speak the lectures' language: no banned variant in their text."""
+    problems = lc.check_notebook(path, glossary, {})["glossary"]
+    assert not problems, "\n".join(map(str, problems))
+
+
+@pytest.mark.parametrize("path", GRADING, ids=[p.parent.name for p in GRADING])
+def test_messages_to_students_use_the_glossary(path, glossary):
+    """Hints and check names in the hidden grading specs use the glossary's terms too."""
+    text = path.read_text(encoding="utf-8")
+    found = [(b, t.preferred) for t in glossary for b in t.banned if b in text]
+    assert not found, found

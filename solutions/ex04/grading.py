@@ -267,7 +267,7 @@ def probe_node(ns, label, op, inputs, ops=None, arg=0, upstream=1.0, preset=None
         out.grad = upstream
         call(out)
         return {f"{label}: 出力の data": out.data,
-                f"{label}: 入力の grad（前からあった値 + 上流の勾配 × 局所勾配）":
+                f"{label}: 入力の grad（前からあった値 + 上流の勾配 × 局所微分）":
                     [leaf.grad for leaf in leaves]}
 
     p = list(leaves)
@@ -306,15 +306,15 @@ def reference_node(label, op, inputs, ops=None, arg=0, upstream=1.0, preset=None
         else:
             y = getattr(torch, op)(x)
         grads = torch.autograd.grad(y, xs)
-        hint = ("out.grad（上流の勾配）× 局所勾配 を、入力の grad に += で足し込みます"
+        hint = ("out.grad（上流の勾配）× 局所微分 を、入力の grad に += で足し込みます"
                 "（代入すると前からあった値が消えます）。")
         return {
             f"{label}: 出力の data": Expect(y.item()),
-            f"{label}: 入力の grad（前からあった値 + 上流の勾配 × 局所勾配）":
+            f"{label}: 入力の grad（前からあった値 + 上流の勾配 × 局所微分）":
                 Expect([g0 + upstream * g.item() for g0, g in zip(preset, grads)], hint=hint),
         }
     out, grads = _torch_graph(inputs, ops)
-    hint = ("同じノードが何度も使われる式（x * x やひし形）でも、局所勾配 × out.grad を "
+    hint = ("同じノードが何度も使われる式（x * x やひし形）でも、局所微分 × out.grad を "
             "+= で足し込んでいるか確認しましょう。")
     return {f"{label}: [y, ∂y/∂x0, ∂y/∂x1, ...]": Expect([out.item()] + grads, hint=hint)}
 

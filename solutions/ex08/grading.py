@@ -1,4 +1,4 @@
-"""Hidden grading of ex08 「前進モードの自動微分」 (see docs/authoring.md).
+"""Hidden grading of ex08 「フォワードモードの自動微分」 (see docs/authoring.md).
 
 Probes run inside the sandbox on the student's namespace and return plain numbers only; the
 functions they differentiate are defined inside the probe (so the student cannot swap them).

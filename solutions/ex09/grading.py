@@ -36,7 +36,7 @@ def probe_linear(ns, n_in, n_out, W, b, X):
     layer.bias.data = mygrad.tensor(np.array(b))
     out = layer(mygrad.tensor(np.array(X)))
     (out * out).sum().backward()
-    return {"パラメタの形": shapes, "出力": out, "weight の勾配": layer.weight.grad,
+    return {"パラメータの形": shapes, "出力": out, "weight の勾配": layer.weight.grad,
             "bias の勾配": layer.bias.grad}
 
 
@@ -46,7 +46,7 @@ def reference_linear(n_in, n_out, W, b, X):
     Wt, bt = ref_tensor(W, requires_grad=True), ref_tensor(b, requires_grad=True)
     out = torch.nn.functional.linear(ref_tensor(X), Wt, bt)
     (out * out).sum().backward()
-    return {"パラメタの形": Expect([n_out, n_in, n_out], hint=LIN_HINT),
+    return {"パラメータの形": Expect([n_out, n_in, n_out], hint=LIN_HINT),
             "出力": Expect(out.detach(), hint=LIN_HINT),
             "weight の勾配": Expect(Wt.grad, hint=LIN_HINT),
             "bias の勾配": Expect(bt.grad, hint=LIN_HINT)}
@@ -82,7 +82,7 @@ def probe_mlp(ns, sizes, weights, X, G):
         p.data = mygrad.tensor(np.array(w))
     out = net(mygrad.tensor(np.array(X)))
     (out * mygrad.tensor(np.array(G))).sum().backward()
-    return {"パラメタの形": shapes, "ロジット": out,
+    return {"パラメータの形": shapes, "ロジット": out,
             "1 層目の weight の勾配": params[0].grad, "最後の bias の勾配": params[-1].grad}
 
 
@@ -98,7 +98,7 @@ def reference_mlp(sizes, weights, X, G):
             h = torch.relu(h)
     (h * ref_tensor(G)).sum().backward()
     shapes = [d for i in range(n) for d in (sizes[i + 1], sizes[i], sizes[i + 1])]
-    return {"パラメタの形": Expect(shapes, hint=MLP_HINT),
+    return {"パラメータの形": Expect(shapes, hint=MLP_HINT),
             "ロジット": Expect(h.detach(), hint=MLP_HINT),
             "1 層目の weight の勾配": Expect(ws[0].grad, hint=MLP_HINT),
             "最後の bias の勾配": Expect(ws[-1].grad, hint=MLP_HINT)}
@@ -164,7 +164,7 @@ assignment.task("ex09_cross_entropy_check", probe=probe_cross_entropy, cases=cas
 
 
 # --- 問4: Adam ---------------------------------------------------------------------------------
-ADAM_HINT = ("m と v はパラメタごとに覚えておき、t は step() のたびに 1 増やします。バイアス補正 "
+ADAM_HINT = ("m と v はパラメータごとに覚えておき、t は step() のたびに 1 増やします。バイアス補正 "
              "m/(1-β1^t), v/(1-β2^t) と、ε を √v̂ の外で足すことを確かめましょう。")
 
 
@@ -184,7 +184,7 @@ def probe_adam(ns, A, c, x0, lr, betas, steps):
         ((r * r).sum() + (q * q * 3.0).sum() + (p[0] * q[1]) * 0.5).backward()
         opt.step()
         path.append(np.concatenate([p.detach().numpy(), q.detach().numpy()]).tolist())
-    return {"パラメタの軌跡": path}
+    return {"パラメータの軌跡": path}
 
 
 def reference_adam(A, c, x0, lr, betas, steps):
@@ -201,7 +201,7 @@ def reference_adam(A, c, x0, lr, betas, steps):
         ((r * r).sum() + (q * q * 3.0).sum() + (p[0] * q[1]) * 0.5).backward()
         opt.step()
         path.append(torch.cat([p.detach(), q.detach()]))
-    return {"パラメタの軌跡": Expect(torch.stack(path), hint=ADAM_HINT)}
+    return {"パラメータの軌跡": Expect(torch.stack(path), hint=ADAM_HINT)}
 
 
 def cases_adam(rng):
