@@ -30,10 +30,10 @@ next line, the local gradient d(out)/d(input) for each input, and keeps them in
                            (other.data, self.data))       # d(ab)/da = b, d(ab)/db = a
 
 Every built-in node then shares one backward function, :func:`_chain_rule`, which does what
-each closure did: ``input.grad += local_grad * out.grad`` for each input.  The reason is
-Python's garbage collector: it walks every live container object from time to time, and a
-closure per node costs four of them (the function, its tuple of cells and two cells).  On a
-graph of 10^5 nodes those walks took most of the time.
+each closure did: ``a.grad += da * out.grad`` for each input ``a`` and its local gradient
+``da``.  The reason is Python's garbage collector: it walks every live container object from
+time to time, and a closure per node costs four of them (the function, its tuple of cells and
+two cells).  On a graph of 10^5 nodes those walks took most of the time.
 
 **A number is part of the operation, not a leaf.**  In ``x * 2`` the 2 is kept by the node:
 ``_prev`` is ``(x,)`` and ``_local_grads`` is ``(2,)``, as torch does for ``x * 2`` and as
@@ -245,10 +245,18 @@ class Value:
 
 
 def _chain_rule(out):
-    """The backward step of every built-in node: each input receives
-    (its local gradient) × (the gradient that reached ``out``), added to what it has."""
-    for child, local_grad in zip(out._prev, out._local_grads):
-        child.grad += local_grad * out.grad
+    """The backward step of every built-in node: each input receives its local gradient times
+    the gradient that reached ``out``, added to what it already has (a node used twice, as in
+    ``x * x``, receives both).  Built-in operations have one input or two; written out rather
+    than as a loop over ``zip(out._prev, out._local_grads)``, which would create a zip object
+    per node for the garbage collector to count."""
+    if len(out._prev) == 1:
+        (a,), (da,) = out._prev, out._local_grads
+        a.grad += da * out.grad
+    else:
+        (a, b), (da, db) = out._prev, out._local_grads
+        a.grad += da * out.grad
+        b.grad += db * out.grad
 
 
 def _output(data, inputs, op, local_grads):
