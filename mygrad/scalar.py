@@ -61,7 +61,7 @@ from operator import attrgetter
 __all__ = ["Value"]
 
 _next_stamp = count(1).__next__  # creation order; see backward()
-_stamp = attrgetter("_stamp")
+_stamp_of = attrgetter("_stamp")
 
 
 class Value:
@@ -144,11 +144,12 @@ class Value:
         a = self.data
         if a == 0.0 and k < 0:
             raise ZeroDivisionError(f"Value: 0.0 cannot be raised to a negative power ({k})")
+        out = _real_power(a, k)
         try:
             local = k * _real_power(a, k - 1)  # d(a^k)/da = k a^(k-1)
-        except ZeroDivisionError:  # 0.0 ** negative: the slope is infinite (torch: inf too)
-            local = math.copysign(math.inf, k)
-        return _output(_real_power(a, k), (self,), f"**{k}", (local,))
+        except ZeroDivisionError:  # at a = 0 with k < 1: infinite (torch: inf too), or 0 for k = 0
+            local = math.copysign(math.inf, k) if k else 0.0
+        return _output(out, (self,), f"**{k}", (local,))
 
     def __rpow__(self, other):  # k ** a:  d(k^a)/da = k^a log k
         k = _number(other, self, "**", reflected=True)
@@ -229,7 +230,7 @@ class Value:
         except AttributeError:
             raise _not_a_value_error(node) from None
         # 2. Newest first: a topological order, since every node is newer than its inputs.
-        nodes.sort(key=_stamp, reverse=True)
+        nodes.sort(key=_stamp_of, reverse=True)
         # 3. The chain rule, once per node, from the output back to the leaves.
         self.grad = 1.0
         for node in nodes:
@@ -260,7 +261,7 @@ def _chain_rule(out):
 
 
 def _output(data, inputs, op, local_grads):
-    """The output node of a built-in operation."""
+    """The output node of a built-in operation; ``local_grads[i]`` is d(data)/d(inputs[i])."""
     out = Value(data, inputs, op)
     out._local_grads = local_grads
     out._backward = _chain_rule
@@ -283,7 +284,7 @@ def _as_float(data):
 
 
 def _number(other, value, op, reflected=False):
-    """``other`` (the 2 in ``x * 2``) as a float, or a TypeError naming both operands."""
+    """``other`` (the 2 in ``x * 2``) as an int or a float, or a TypeError naming both operands."""
     if type(other) is float or type(other) is int:
         return other
     if isinstance(other, Real):  # bool, numpy's scalars, ...
