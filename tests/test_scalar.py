@@ -524,6 +524,14 @@ def test_unsupported_operands_raise_type_error(bad):
             op()
 
 
+def test_children_that_are_not_values_are_named_at_backward():
+    """``_children`` is checked when the graph is walked, not on every construction."""
+    node = Value(1.0, (Value(2.0), 3.0), "f")
+    node._backward = lambda out: None
+    with pytest.raises(TypeError, match=r"must hold Values, got float .*op 'f'"):
+        node.backward()
+
+
 def test_domain_errors_are_clear():
     with pytest.raises(ValueError, match="positive"):
         Value(-1.0).log()
