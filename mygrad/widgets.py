@@ -156,7 +156,7 @@ def _trace_value(root):
     while stack:
         v = stack.pop()
         order.append(v)
-        for p in v._prev:  # reading _prev turns folded constants into real leaves
+        for p in v._prev:
             if id(p) not in seen:
                 seen.add(id(p))
                 stack.append(p)

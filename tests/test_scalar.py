@@ -211,32 +211,69 @@ NUMBER_OPS = {
 
 
 @pytest.mark.parametrize("name", sorted(NUMBER_OPS))
-def test_number_operands_appear_as_constant_leaves(name):
-    """``x (op) 2.5`` keeps 2.5 inside the node for speed, but ``_prev`` still shows it as a
-    leaf with the gradient a leaf would have (torch: a leaf tensor with requires_grad)."""
-    fn, k_first = NUMBER_OPS[name]
+def test_number_operands_are_part_of_the_operation(name):
+    """``x (op) 2.5``: the number is kept by the node, not made into a leaf (torch does the
+    same for ``x * 2.5``); the node has one input and one local gradient."""
+    fn, _ = NUMBER_OPS[name]
     x = Value(1.7)
-    out = fn(x, 2.5).tanh()
+    node = fn(x, 2.5)
+    assert node._prev == (x,) and len(node._local_grads) == 1
+    assert node._op == {"add": "+", "radd": "+", "sub": "-", "rsub": "-", "mul": "*",
+                        "rmul": "*", "div": "/", "rdiv": "/"}[name]
+    out = node.tanh()
     out.backward()
-    xt, kt = t64(1.7), t64(2.5)
-    fn(xt, kt).tanh().backward()
-    assert close(x.grad, xt.grad.item())
-    node = out._prev[0]
-    prev = node._prev
-    assert len(prev) == 2 and node._prev[0] is prev[0] and node._prev[1] is prev[1]  # stable
-    const, var = (prev[0], prev[1]) if k_first else (prev[1], prev[0])
-    assert var is x and const.data == 2.5 and const._prev == ()
-    assert close(const.grad, kt.grad.item()), (name, const.grad, kt.grad.item())
-    # later passes keep the constant's gradient up to date, like any leaf's
-    x.grad = 0.0
+    xt = t64(1.7)
+    fn(xt, 2.5).tanh().backward()
+    assert close(x.grad, xt.grad.item()), (name, x.grad, xt.grad.item())
+    # a second pass accumulates into the leaf, like any leaf
     out.backward()
-    assert close(x.grad, xt.grad.item())
-    assert close(const.grad, 2 * kt.grad.item())
+    assert close(x.grad, 2 * xt.grad.item())
 
 
-def test_one_gc_object_per_operation():
-    """The performance design: an operation creates exactly one garbage-collected object
-    (its output node); numbers do not become nodes of their own until someone asks."""
+def _first(f):
+    return lambda x: f(x, Value(0.8))
+
+
+def _second(f):
+    return lambda y: f(Value(0.8), y)
+
+
+LOCAL = {**UNARY, **{f"{k}_x": _first(f) for k, f in BINARY.items()},
+         **{f"{k}_y": _second(f) for k, f in BINARY.items()}}
+
+
+@pytest.mark.parametrize("name", sorted(LOCAL))
+@pytest.mark.parametrize("x", [0.35, 1.3])
+def test_local_grads_match_central_differences(name, x):
+    """Each operation stores d(out)/d(input) next to its output; check it against central
+    differences of the operation's own forward, input by input."""
+    fn = LOCAL[name]
+    v = Value(x)
+    out = fn(v)
+    (i,) = [k for k, p in enumerate(out._prev) if p is v]
+    h = 1e-6
+    numeric = (fn(Value(x + h)).data - fn(Value(x - h)).data) / (2 * h)
+    assert math.isclose(out._local_grads[i], numeric, rel_tol=1e-6, abs_tol=1e-8), \
+        (name, x, out._local_grads, numeric)
+
+
+def test_graph_attributes_are_plain_attributes():
+    """``_prev``, ``_op``, ``_local_grads`` and ``_backward`` are stored, not computed: reading
+    them changes nothing, and they can be set like in lecture 5."""
+    from types import MemberDescriptorType
+
+    for name in ("data", "grad", "_prev", "_op", "label", "_backward", "_local_grads"):
+        assert isinstance(Value.__dict__[name], MemberDescriptorType), name
+    x = Value(2.0)
+    y = (x * 3).tanh() * x
+    before = (y._prev, y._op, y._local_grads, y._backward)
+    assert (y._prev, y._op, y._local_grads, y._backward) == before
+    assert all(p._prev == q._prev for p, q in zip(y._prev, before[0]))
+
+
+def test_one_gc_object_per_operation_plus_its_inputs_tuple():
+    """The performance design: an operation creates its output node (and the ``_prev`` tuple);
+    numbers do not become nodes, and no closure is created per node."""
     gc.collect()
     before = sum(1 for o in gc.get_objects() if type(o) is Value)
     x = Value(1.0)
@@ -485,6 +522,14 @@ def test_unsupported_operands_raise_type_error(bad):
     for op in (lambda: bad + a, lambda: bad * a, lambda: bad - a, lambda: bad / a):
         with pytest.raises(TypeError):
             op()
+
+
+def test_children_that_are_not_values_are_named_at_backward():
+    """``_children`` is checked when the graph is walked, not on every construction."""
+    node = Value(1.0, (Value(2.0), 3.0), "f")
+    node._backward = lambda out: None
+    with pytest.raises(TypeError, match=r"must hold Values, got float .*op 'f'"):
+        node.backward()
 
 
 def test_domain_errors_are_clear():
