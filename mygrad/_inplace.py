@@ -47,7 +47,7 @@ def _record_inplace(self, op, args):
     if node is None:
         return self
     d = self._data
-    if node._out is not None:  # the node saved its output: that is now this tensor's array
+    if node._out is not None:  # the output (and a saved reference to it) is now this array
         out = node._out
         node._saved = tuple(d if s is out else s for s in node._saved)
         node._out = d

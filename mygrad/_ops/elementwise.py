@@ -3,6 +3,7 @@ clamp, and the dtype cast / clone."""
 
 import numpy as np
 
+from ..tensor import Tensor
 from . import _common as C
 from ._common import Op
 
@@ -134,10 +135,9 @@ class Relu(Op):
     @staticmethod
     def backward(ctx, grad):
         (y,) = C.saved_arrays(ctx)
-        g = grad * (y > 0)
-        if type(g) is np.ndarray:
-            g += 0.0  # -0.0 (a negative grad times False) becomes +0.0, as torch prints it
-        return g
+        if not isinstance(grad, Tensor):
+            return np.where(y > 0, grad, 0)  # +0.0 where x <= 0, as torch prints it (not -0.0)
+        return grad * (y > 0)
 
 
 class Abs(Op):

@@ -46,8 +46,8 @@ class Function:
 
     * ``inputs``   the forward arguments that were Tensors (None for the others), in order;
     * ``_saved``   what ``save_for_backward`` kept (None once backward has freed it);
-    * ``_out``     the output's array when forward saved it (found by identity, see
-      ``_link``: create_graph then hands ``saved_tensors`` back as the output Tensor);
+    * ``_out``     the output's array (a saved array that *is* it comes back from
+      ``saved_tensors`` as the output Tensor under create_graph);
     * ``_e``       the in-place epoch it was recorded in (``versions.py``).
     """
 
@@ -214,17 +214,12 @@ class Function:
         return _wrap(y)
 
     def _record(self, y, inputs):
-        """Make this node ``y``'s ``grad_fn``: remember the inputs, the in-place epoch, and
-        whether forward saved its own output (create_graph then hands that back as the output
-        Tensor; derived here by identity, so no op has to declare it)."""
+        """Make this node ``y``'s ``grad_fn``: remember the inputs, the in-place epoch and the
+        output's array (when forward also saved it, create_graph hands it back as the output
+        Tensor: found by identity, so no op has to declare it)."""
         self.inputs = inputs
         self._e = _State.epoch
-        out = None
-        for s in self._saved:
-            if s is y:
-                out = y
-                break
-        self._out = out
+        self._out = y
         return _wrap(y, True, self)
 
 
