@@ -617,8 +617,10 @@ class Tensor:
 
     # ------------------------------------------------------------------ arithmetic
     def __add__(self, other):
-        if type(other) is float and self._data.dtype.kind == "f":
-            return AddScalar._apply_scalar(self, other)  # the common case, fewer checks
+        if type(other) is float and self._data.dtype.kind == "f":  # the common case
+            if not (self._rg and _State.enabled):
+                return Tensor._wrap(self._data + other)  # nothing to record: numpy alone
+            return AddScalar._apply_scalar(self, other)
         if isinstance(other, Tensor) and self._data.dtype is other._data.dtype:
             try:
                 return Add._apply_pair(self, other)  # same dtypes: nothing to promote
@@ -639,6 +641,8 @@ class Tensor:
 
     def __mul__(self, other):
         if type(other) is float and self._data.dtype.kind == "f":
+            if not (self._rg and _State.enabled):  # lr * p.grad in an update: numpy alone
+                return Tensor._wrap(self._data * other)
             return MulScalar._apply_scalar(self, other)
         if isinstance(other, Tensor) and self._data.dtype is other._data.dtype:
             try:
@@ -649,6 +653,8 @@ class Tensor:
 
     def __rmul__(self, other):
         if type(other) is float and self._data.dtype.kind == "f":
+            if not (self._rg and _State.enabled):
+                return Tensor._wrap(self._data * other)
             return MulScalar._apply_scalar(self, other)
         return _binary(Mul, self, other)
 
