@@ -23,7 +23,6 @@ title and setup cells). :func:`disagreements` lists every place that does not ma
 
 from __future__ import annotations
 
-import copy
 import json
 import platform
 import re
@@ -211,6 +210,20 @@ def normalize_metadata(nb, version: str | None = None) -> None:
     old = (meta.get("language_info") or {}).get("version")
     meta["kernelspec"] = dict(KERNELSPEC)
     meta["language_info"] = language_info(version or old)
+    if "widgets" in meta:  # saved widget state: JupyterLab writes it back from JavaScript
+        meta["widgets"] = _as_javascript_writes(meta["widgets"])
+
+
+def _as_javascript_writes(value):
+    """``value`` as JavaScript's JSON.stringify writes it: whole floats lose their ``.0``
+    (a slider's ``"min": 0.0`` comes back from JupyterLab as ``"min": 0``)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _as_javascript_writes(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_javascript_writes(v) for v in value]
+    return value
 
 
 def publish_notebook(nb, pub: Published, rel: str, exercise: bool,
@@ -237,10 +250,10 @@ def publish_notebook(nb, pub: Published, rel: str, exercise: bool,
     if _source(cells[1]) != want:
         problems.append("setup cell")
         cells[1]["source"] = want
-    before = copy.deepcopy(nb.get("metadata"))
+    before = json.dumps(nb.get("metadata"), sort_keys=True)  # text: 0.0 == 0 as Python values
     normalize_metadata(nb, version)
-    if nb.get("metadata") != before:
-        problems.append("kernelspec / language_info")
+    if json.dumps(nb.get("metadata"), sort_keys=True) != before:
+        problems.append("kernelspec / language_info / widget state")
     return problems
 
 

@@ -264,3 +264,29 @@ def test_course_publish_command_is_registered():
 
     args = build_parser().parse_args(["publish", "--repo", "a/b", "--ref", "v1"])
     assert (args.repo, args.ref, args.no_release) == ("a/b", "v1", False)
+
+
+def test_saved_widget_state_is_written_as_jupyterlab_writes_it():
+    """JupyterLab re-serialises a notebook's widget state from JavaScript, where a slider's
+    ``"min": 0.0`` becomes ``"min": 0``: publish stores it that way, so opening and saving a
+    lecture changes nothing (tests/test_browser.py checks the real round trip)."""
+    import json
+
+    from autograder.publish import normalize_metadata
+
+    nb = {"metadata": {"widgets": {"state": {"m1": {"state": {
+        "min": 0.0, "max": 0.99, "value": 3.0, "big": 1e300, "names": ["a", 2.0]}}}}}}
+    normalize_metadata(nb, "3.11.7")
+    text = json.dumps(nb["metadata"]["widgets"])
+    assert '"min": 0,' in text and '"value": 3,' in text and '"max": 0.99' in text
+    assert "1e+300" in text and '["a", 2]' in text
+    for path in LECTURES + EXERCISES + SOLUTIONS:
+        state = json.loads(path.read_text(encoding="utf-8"))["metadata"].get("widgets")
+        if state:
+            assert json.dumps(state) == json.dumps(normalize_and_return(state)), path
+
+
+def normalize_and_return(state):
+    from autograder.publish import _as_javascript_writes
+
+    return _as_javascript_writes(state)
