@@ -135,9 +135,10 @@ class Relu(Op):
     @staticmethod
     def backward(ctx, grad):
         (y,) = C.saved_arrays(ctx)
-        if not isinstance(grad, Tensor):
-            return np.where(y > 0, grad, 0)  # +0.0 where x <= 0, as torch prints it (not -0.0)
-        return grad * (y > 0)
+        g = grad * (y > 0)
+        if not isinstance(g, Tensor):
+            g += 0.0  # -0.0 (a negative grad times False) becomes +0.0, as torch prints it
+        return g
 
 
 class Abs(Op):
