@@ -222,18 +222,7 @@ def _trace_tensor(root, names):
     def inputs_of(t):
         return list({id(x): x for _, x in positions(t)}.values())
 
-    # depth-first post-order: every tensor after its inputs
-    order, seen, stack = [], set(), [(root, False)]
-    while stack:
-        t, done = stack.pop()
-        if done:
-            order.append(t)
-            continue
-        if id(t) in seen:
-            continue
-        seen.add(id(t))
-        stack.append((t, True))
-        stack.extend((p, False) for p in reversed(inputs_of(t)) if id(p) not in seen)
+    order = _topological(root, inputs_of)  # every tensor after its inputs
     index = {id(t): i for i, t in enumerate(order)}
     label_of = {id(t): name for name, t in (names or {}).items()}
     nodes = [{"label": label_of.get(id(t), ""),

@@ -25,38 +25,23 @@ from hypothesis import strategies as st
 import mygrad
 from mygrad import scalar
 from mygrad.scalar import Value
+from tests.fuzz.programs import SCALAR_OPS
 
 torch = pytest.importorskip("torch")
 
-# name -> (number of inputs, function); written with operators and methods that Value, Tensor
-# and torch.Tensor all have, and kept inside each function's domain (log of a positive number,
-# a real power of a positive base).
+# name -> (number of inputs, function): the differential fuzzer's scalar ops (written with
+# operators and methods that Value, Tensor and torch.Tensor all have, each kept inside its
+# domain), plus operations with a number on either side and a node used three times.
 OPS = {
-    "add": (2, lambda a, b: a + b),
-    "sub": (2, lambda a, b: a - b),
-    "mul": (2, lambda a, b: a * b),
-    "div": (2, lambda a, b: a / (b * b + 1)),
+    **SCALAR_OPS,
     "pow": (2, lambda a, b: (a * a + 0.5) ** b),
     "triple": (1, lambda a: a + a + a),
     "add_k": (1, lambda a: a + 0.5),
     "sub_k": (1, lambda a: a - 0.75),
     "mul_k": (1, lambda a: a * 3),
     "div_k": (1, lambda a: a / 4.0),
-    "radd": (1, lambda a: 2.5 + a),
-    "rsub": (1, lambda a: 1.5 - a),
-    "rmul": (1, lambda a: -1.5 * a),
-    "rdiv": (1, lambda a: 3.0 / (a * a + 1)),
     "rpow": (1, lambda a: 1.7 ** a),
-    "neg": (1, lambda a: -a),
-    "square": (1, lambda a: a**2),
-    "cube": (1, lambda a: a**3),
-    "sqrt": (1, lambda a: (a * a + 0.25) ** 0.5),
     "inverse": (1, lambda a: (a * a + 1) ** -1),
-    "exp": (1, lambda a: a.tanh().exp()),
-    "log": (1, lambda a: (a * a + 0.5).log()),
-    "tanh": (1, lambda a: a.tanh()),
-    "sigmoid": (1, lambda a: a.sigmoid()),
-    "relu": (1, lambda a: a.relu()),
 }
 
 

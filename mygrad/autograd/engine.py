@@ -105,7 +105,7 @@ def run_backward(roots, grad_roots, retain_graph=None, create_graph=False, captu
     ``autograd.grad`` (gradients are captured, not stored) and hooks need sits in branches
     and small functions that the everyday case never calls.
     """
-    create_graph = create_graph is True or bool(create_graph)
+    create_graph = bool(create_graph)
     if retain_graph is None:
         retain_graph = create_graph
     seeds = []
